@@ -1,0 +1,75 @@
+"""Settings read from the environment, with safe local defaults.
+
+Every variable is listed in `.env.example`. Per-tenant settings (stock mode, shipping
+rates, payment rails…) start from the ``TENANT_DEFAULTS`` below and are overridden by the
+tenant's own ``settings`` column (see ``app.tenancy.settings``).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'afrigest.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Shops live at <slug>.<PLATFORM_DOMAIN>; plain PLATFORM_DOMAIN serves DEFAULT_TENANT.
+    PLATFORM_DOMAIN = os.environ.get("PLATFORM_DOMAIN", "localhost")
+    DEFAULT_TENANT = os.environ.get("DEFAULT_TENANT", "")
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE / "media"))
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: slow shoppers
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
+    LANGUAGES = ("fr", "en")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per minute")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_JSON = _bool("LOG_JSON", True)
+    CATALOG_PAGE_SIZE = _int("CATALOG_PAGE_SIZE", 24)
+
+    # Global defaults for per-tenant settings; a tenant overrides any key.
+    TENANT_DEFAULTS = {
+        "ecommerce_enabled": True,
+        "mobile_money_enabled": False,
+        "card_enabled": False,
+        "cod_enabled": True,
+        "stock_mode": "shared",  # shared | dedicated
+        "search_provider": "sql",
+        "media_url_ttl": 3600,
+        "tax_rate_bp": 0,  # basis points: 1925 = 19.25 %
+        "prices_include_tax": True,
+        "flat_shipping": 2000,  # minor units of the tenant currency
+        "free_shipping_threshold": 50000,
+        "cod_reservation_hours": 168,
+        "abandoned_cart_minutes": 60,
+    }
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOG_JSON = False

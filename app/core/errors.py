@@ -1,0 +1,33 @@
+"""Error pages in the shop's look; JSON for API callers."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def _render(code: int, message: str = ""):
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return {"error": {"code": code, "message": message}}, code
+    template = f"errors/{code}.html" if code in (403, 404, 429, 500) else "errors/generic.html"
+    return render_template(template, code=code, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return _render(400, "csrf")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code, error.description or "")
+
+    @app.errorhandler(Exception)
+    def _unhandled(error: Exception):
+        app.logger.exception("unhandled error")
+        from app.extensions import db
+
+        db.session.rollback()
+        return _render(InternalServerError.code)

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base, TenantScoped, Timestamped, utcnow
+from app.core.money import Money
+from app.tenancy.models import Store
+
+ORDER_STATUSES = ("received", "prepared", "shipped", "delivered", "cancelled", "returned")
+PAYMENT_STATUSES = ("pending", "paid", "failed", "refunded", "partially_refunded")
+
+
+class Order(TenantScoped, Timestamped, Base):
+    """Totals are snapshots taken when the order is placed, never recomputed."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number"),
+        UniqueConstraint("tenant_id", "idempotency_key"),
+        CheckConstraint("total >= 0", name="total_positive"),
+        Index("ix_orders_tenant_created", "tenant_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(16), default="ecommerce")
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    payment_status: Mapped[str] = mapped_column(String(20), default="pending")
+    payment_method: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal: Mapped[int] = mapped_column(Integer)
+    shipping_total: Mapped[int] = mapped_column(Integer, default=0)
+    discount_total: Mapped[int] = mapped_column(Integer, default=0)
+    tax_total: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    # contact and delivery snapshot
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")  # E.164
+    first_name: Mapped[str] = mapped_column(String(80), default="")
+    last_name: Mapped[str] = mapped_column(String(80), default="")
+    delivery_method: Mapped[str] = mapped_column(String(10))  # home | pickup
+    shipping_method: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(80), default="")
+    quarter: Mapped[str] = mapped_column(String(80), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    landmark: Mapped[str] = mapped_column(String(255), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    pickup_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id", ondelete="SET NULL"))
+    # None when no single store can serve every line: staff see the proposed split.
+    fulfilment_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                  order_by="OrderLine.id")
+    history: Mapped[list[OrderStatusChange]] = relationship(cascade="all, delete-orphan",
+                                                            order_by="OrderStatusChange.id")
+    pickup_store: Mapped[Store | None] = relationship(foreign_keys=[pickup_store_id])
+    fulfilment_store: Mapped[Store | None] = relationship(foreign_keys=[fulfilment_store_id])
+
+    def money(self, field: str) -> Money:
+        return Money(getattr(self, field), self.currency)
+
+
+class OrderLine(TenantScoped, Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    variant_label: Mapped[str] = mapped_column(String(200), default="")
+    unit_price: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    line_total: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderStatusChange(TenantScoped, Timestamped, Base):
+    """Who moved the order (or its payment) from what to what, when, and why."""
+
+    __tablename__ = "order_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16), default="status")  # status | payment
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(120), default="system")
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Counter(TenantScoped, Base):
+    """Per-tenant sequences (order numbers), advanced with an atomic UPDATE."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,25 @@
+"""The public storefront: thin views over the catalog, cart, checkout and orders services."""
+from flask import Blueprint, g, render_template
+
+from app.catalog.media import THUMB_WIDTHS, thumb_name
+from app.tenancy.settings import shop_is_open
+
+bp = Blueprint("shop", __name__, url_prefix="/shop")
+bp.add_app_template_global(thumb_name, "thumb_name")
+bp.add_app_template_global(THUMB_WIDTHS, "thumb_widths")
+
+
+@bp.before_request
+def _refuse_closed_shop():
+    if not shop_is_open(g.tenant):
+        return render_template("shop/closed.html"), 503
+
+
+@bp.context_processor
+def _cart_badge() -> dict:
+    from app.shop.cart_views import cart_count
+
+    return {"cart_count": cart_count}
+
+
+from app.shop import cart_views, catalog_views, checkout_views, order_views  # noqa: E402,F401

@@ -1,0 +1,120 @@
+"""Cart pages. The guest cart is found through a signed cookie holding its token."""
+from __future__ import annotations
+
+from flask import current_app, flash, g, make_response, request, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.cart import services
+from app.cart.forms import AddLineForm, QuantityForm
+from app.core.htmx import is_fragment_request, render, see_other
+from app.shop import bp
+
+COOKIE = "cart"
+COOKIE_AGE = 30 * 24 * 3600
+
+
+def _signer() -> URLSafeSerializer:
+    # The tenant is in the salt: a cookie made on one shop means nothing on another.
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"cart-{g.tenant.id}")
+
+
+def current_cart():
+    if "cart" not in g:
+        token = None
+        try:
+            token = _signer().loads(request.cookies.get(COOKIE, ""))
+        except BadSignature:
+            token = None  # tampered or foreign cookie: an empty cart, never an error
+        g.cart = services.find_cart(token if isinstance(token, str) else None)
+    return g.cart
+
+
+def cart_count() -> int:
+    cart = current_cart()
+    return sum(line.quantity for line in cart.lines) if cart else 0
+
+
+def _remember(response, cart) -> None:
+    response.set_cookie(COOKIE, _signer().dumps(cart.token), max_age=COOKIE_AGE, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if target and target.startswith("/shop/") and not target.startswith("//") else None
+
+
+@bp.get("/cart")
+def show_cart():
+    priced = services.price_cart(current_cart(), g.tenant.currency)
+    return render("shop/cart.html", "shop/_cart.html", priced=priced)
+
+
+@bp.post("/cart/lines")
+def add_line():
+    form = AddLineForm()
+    back = _safe_next(form.next.data) or url_for("shop.show_cart")
+    error = None
+    cart = current_cart()
+    if form.validate():
+        try:
+            cart = services.add_line(cart, form.variant_id.data, form.quantity.data)
+        except services.CartError as exc:
+            error = str(exc)
+    else:
+        error = first_error(form)
+    if is_fragment_request():
+        g.cart = cart
+        response = make_response(render("shop/cart.html", "shop/_added.html", error=error),
+                                 422 if error else 200)
+        if not error:
+            response.headers["HX-Trigger"] = "cart-changed"
+    else:
+        flash(error or _("Article ajouté au panier."), "error" if error else "success")
+        response = see_other(back if error else url_for("shop.show_cart"))
+    if cart is not None and not error:
+        _remember(response, cart)
+    return response
+
+
+def _line_action(line_id: int, action) -> object:
+    cart = current_cart()
+    error = None
+    if cart is None:
+        error = _("Votre panier est vide.")
+    else:
+        try:
+            action(cart)
+        except services.CartError as exc:
+            error = str(exc)
+    if is_fragment_request():
+        priced = services.price_cart(current_cart(), g.tenant.currency)
+        response = render("shop/cart.html", "shop/_cart.html", status=422 if error else 200, priced=priced,
+                          line_error=(line_id, error) if error else None)
+        if not error:
+            response.headers["HX-Trigger"] = "cart-changed"
+        return response
+    if error:
+        flash(error, "error")
+    return see_other(url_for("shop.show_cart"))
+
+
+@bp.post("/cart/lines/<int:line_id>")
+def update_line(line_id: int):
+    form = QuantityForm()
+
+    def apply(cart) -> None:
+        if not form.validate():
+            raise services.CartError(first_error(form))
+        services.set_quantity(cart, line_id, form.quantity.data)
+
+    return _line_action(line_id, apply)
+
+
+@bp.post("/cart/lines/<int:line_id>/remove")
+def remove_line(line_id: int):
+    return _line_action(line_id, lambda cart: services.remove_line(cart, line_id))
+
+
+def first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]

@@ -1,0 +1,86 @@
+"""The one-page checkout."""
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, g, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.cart.services import price_cart
+from app.checkout import services
+from app.checkout.forms import CheckoutForm
+from app.checkout.shipping import quote
+from app.core.htmx import render, see_other
+from app.inventory.services import eligible_stores
+from app.orders.services import tracking_token
+from app.shop import bp
+from app.shop.cart_views import current_cart
+
+PAYMENT_LABELS = {"cod": _l("Paiement à la livraison (espèces)")}
+
+
+def _form() -> CheckoutForm:
+    stores = [s for s in eligible_stores() if s.is_pickup_point]
+    methods = [(m, PAYMENT_LABELS.get(m, m)) for m in services.payment_methods(g.tenant)]
+    form = CheckoutForm(country=g.tenant.country, stores=stores, payment_methods=methods)
+    if not form.idempotency_key.data:
+        form.idempotency_key.data = uuid.uuid4().hex
+    return form
+
+
+def _summary_context(form: CheckoutForm, priced) -> dict:
+    method = form.delivery_method.data if form.delivery_method.data in ("home", "pickup") else "home"
+    shipping = quote(g.tenant, method, priced.subtotal)
+    return {"priced": priced, "shipping": shipping, "total": priced.subtotal + shipping.amount}
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout():
+    cart = current_cart()
+    priced = price_cart(cart, g.tenant.currency)
+    if not priced.lines:
+        existing = _resubmitted_order()
+        if existing is not None:  # the first submit converted the cart: show its order
+            return see_other(url_for("shop.show_order", token=tracking_token(existing)))
+        flash(_l("Votre panier est vide."), "error")
+        return redirect(url_for("shop.show_cart"))
+    form = _form()
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                order = services.place_order(g.tenant, cart.id, _checkout_data(form))
+            except services.CheckoutError as exc:
+                target = getattr(form, exc.field).errors if exc.field else form.form_errors
+                target.append(exc.message)
+            else:
+                flash(_l("Merci ! Votre commande %(n)s est enregistrée.", n=order.number), "success")
+                return see_other(url_for("shop.show_order", token=tracking_token(order)))
+        status = 422
+    return render_template("shop/checkout.html", form=form, **_summary_context(form, priced)), status
+
+
+@bp.post("/checkout/summary")
+def checkout_summary():
+    """htmx: the order summary again when the delivery mode changes."""
+    priced = price_cart(current_cart(), g.tenant.currency)
+    return render("shop/checkout.html", "shop/_checkout_summary.html", **_summary_context(_form(), priced))
+
+
+def _resubmitted_order():
+    form = _form()
+    return services.existing_order(form.idempotency_key.data) if form.is_submitted() else None
+
+
+def _checkout_data(form: CheckoutForm) -> services.CheckoutData:
+    pickup = form.delivery_method.data == "pickup"
+    return services.CheckoutData(
+        email=(form.email.data or "").strip(), phone=form.e164_phone, first_name=form.first_name.data.strip(),
+        last_name=form.last_name.data.strip(), delivery_method=form.delivery_method.data,
+        city="" if pickup else form.city.data, quarter="" if pickup else form.quarter.data.strip(),
+        address="" if pickup else form.address.data.strip(), landmark="" if pickup else form.landmark.data.strip(),
+        pickup_store_id=int(form.pickup_store.data) if pickup else None,
+        payment_method=form.payment_method.data, note=(form.note.data or "").strip(),
+        idempotency_key=form.idempotency_key.data, locale=str(get_locale() or "fr"),
+    )

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from sqlalchemy import Boolean, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, TenantScoped, Timestamped
+
+ROLES = ("pdg", "dg", "manager", "support", "viewer")
+
+
+class StaffUser(TenantScoped, Timestamped, Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(12), default="viewer")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,127 @@
+"""Test fixtures: one database per xdist worker, built with the real migrations.
+
+SQLite by default; PostgreSQL when DATABASE_URL points at it (each worker gets its own
+database next to it); Redis when REDIS_URL is set.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url(tmp: Path, worker: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url or url.startswith("sqlite"):
+        return f"sqlite:///{tmp / f'test-{worker}.db'}"
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    tmp = tmp_path_factory.mktemp(f"db-{worker}")
+    url = _database_url(tmp, worker)
+    application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, MEDIA_ROOT=str(tmp / "media"),
+                             SECRET_KEY="test-secret", SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 60} if
+                             url.startswith("postgresql") else {})
+    from flask_migrate import upgrade
+
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+        from app.extensions import limiter
+
+        limiter.reset()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def tenants(app):
+    """Two tenants, as every integration test needs: Douala (XAF) and Abidjan (XOF).
+
+    Built in an app context of its own: a test must not hold one open around client
+    requests, or every request would share its ``g``.
+    """
+    from tests.factories import make_world
+
+    with app.app_context():
+        return make_world()
+
+
+class TenantClient(FlaskClient):
+    """A test client that talks to one host: ``<slug>.localhost``."""
+
+    host = "localhost"
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().open(*args, **kwargs)
+
+
+def client_for(app, slug: str, host: str | None = None) -> TenantClient:
+    app.test_client_class = TenantClient
+    client = app.test_client()
+    client.host = host or f"{slug}.localhost"
+    return client
+
+
+@pytest.fixture
+def shop(app, tenants):
+    return client_for(app, tenants.a.tenant.slug)
+
+
+@pytest.fixture
+def other_shop(app, tenants):
+    return client_for(app, tenants.b.tenant.slug)
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_token(client, path: str = "/shop/") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF.search(html)
+    assert match, f"no CSRF token on {path}"
+    return next(g for g in match.groups() if g)
