@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -77,7 +78,7 @@ def find_cart(token: str | None) -> Cart | None:
 def _sellable_variant(variant_id: int) -> Variant:
     variant = db.session.scalar(select(Variant).where(Variant.id == variant_id).options(selectinload(Variant.product)))
     if variant is None or not variant.active or not variant.product.listed:
-        raise CartError(_l("Ce produit n'est plus disponible."))
+        raise CartError(_l("Ce produit n’est plus disponible."))
     return variant
 
 
@@ -86,7 +87,8 @@ def _check_stock(variant: Variant, wanted: int) -> None:
     if wanted > available:
         if available <= 0:
             raise CartError(_l("Ce produit est en rupture de stock."))
-        raise CartError(_l("Il ne reste que %(n)s exemplaire(s) disponible(s).", n=available))
+        raise CartError(lazy_ngettext("Il ne reste que %(num)s exemplaire disponible.",
+                                       "Il ne reste que %(num)s exemplaires disponibles.", available))
 
 
 def _check_quantity(quantity: int) -> None:
@@ -119,7 +121,7 @@ def add_line(cart: Cart | None, variant_id: int, quantity: int) -> Cart:
 def _line(cart: Cart, line_id: int) -> CartLine:
     line = next((ln for ln in cart.lines if ln.id == line_id), None)
     if line is None:
-        raise CartError(_l("Cette ligne n'est plus dans votre panier."))
+        raise CartError(_l("Cette ligne n’est plus dans votre panier."))
     return line
 
 

@@ -5,6 +5,7 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.tenancy.geo import cities_for
@@ -15,25 +16,27 @@ class CheckoutForm(FlaskForm):
                                                   Length(max=254)])
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=32)])
     first_name = StringField(_l("Prénom"), validators=[InputRequired(_l("Indiquez votre prénom.")), Length(max=80)])
-    last_name = StringField(_l("Nom"), validators=[InputRequired(_l("Indiquez votre nom.")), Length(max=80)])
+    last_name = StringField(_l("Nom de famille"), validators=[InputRequired(_l("Indiquez votre nom.")), Length(max=80)])
     delivery_method = RadioField(_l("Mode de livraison"), default="home",
-                                 choices=[("home", _l("Livraison à domicile")), ("pickup", _l("Retrait en boutique"))],
+                                 choices=[SelectChoice("home", _l("Livraison à domicile")),
+                                          SelectChoice("pickup", _l("Retrait en boutique"))],
                                  validators=[InputRequired(_l("Choisissez un mode de livraison."))])
     city = SelectField(_l("Ville"), choices=[], validate_choice=False)
     quarter = StringField(_l("Quartier"), validators=[Length(max=80)])
-    address = StringField(_l("Adresse, rue"), validators=[Length(max=255)])
+    address = StringField(_l("Rue et numéro"), validators=[Length(max=255)])
     landmark = StringField(_l("Point de repère"), validators=[Length(max=255)])
     pickup_store = SelectField(_l("Boutique de retrait"), choices=[], validate_choice=False)
-    payment_method = RadioField(_l("Paiement"), choices=[], validators=[InputRequired(_l("Choisissez un paiement."))])
+    payment_method = RadioField(_l("Paiement"), choices=[], validators=[InputRequired(_l("Choisissez un moyen de paiement."))])
     note = TextAreaField(_l("Instructions pour la livraison"), validators=[Length(max=1000)])
     idempotency_key = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
 
     def __init__(self, *args, country: str, stores: list, payment_methods: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.country = country
-        self.city.choices = [("", _l("— Choisir —"))] + [(c, c) for c in cities_for(country)]
-        self.pickup_store.choices = [("", _l("— Choisir —"))] + [(str(s.id), f"{s.name} ({s.city})") for s in stores]
-        self.payment_method.choices = payment_methods
+        self.city.choices = [SelectChoice("", _l("— Choisir —"))] + [SelectChoice(c) for c in cities_for(country)]
+        self.pickup_store.choices = [SelectChoice("", _l("— Choisir —"))] + [
+            SelectChoice(str(s.id), f"{s.name} ({s.city})") for s in stores]
+        self.payment_method.choices = [SelectChoice(value, label) for value, label in payment_methods]
         if len(payment_methods) == 1 and not self.payment_method.data:
             self.payment_method.data = payment_methods[0][0]
         self.e164_phone = ""
@@ -55,7 +58,7 @@ class CheckoutForm(FlaskForm):
             self.phone.errors.append(_l("Indiquez un e-mail ou un numéro de téléphone."))
             ok = False
         if self.delivery_method.data == "home":
-            if self.city.data not in dict(self.city.choices) or not self.city.data:
+            if not self.city.data or self.city.data not in cities_for(self.country):
                 self.city.errors.append(_l("Choisissez votre ville."))
                 ok = False
             for field in (self.quarter, self.address):
@@ -63,7 +66,7 @@ class CheckoutForm(FlaskForm):
                     field.errors.append(_l("Ce champ est requis pour une livraison."))
                     ok = False
         elif self.delivery_method.data == "pickup":
-            if self.pickup_store.data not in {value for value, _ in self.pickup_store.choices if value}:
+            if self.pickup_store.data not in {c.value for c in self.pickup_store.choices if c.value}:
                 self.pickup_store.errors.append(_l("Choisissez une boutique de retrait."))
                 ok = False
         return ok

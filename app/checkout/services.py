@@ -67,7 +67,7 @@ def existing_order(key: str) -> Order | None:
 
 def place_order(tenant: Tenant, cart_id: int, data: CheckoutData) -> Order:
     if data.payment_method not in payment_methods(tenant):
-        raise CheckoutError(_l("Ce moyen de paiement n'est pas proposé."), "payment_method")
+        raise CheckoutError(_l("Ce moyen de paiement n’est pas proposé."), "payment_method")
     for attempt in range(ATTEMPTS):
         found = existing_order(data.idempotency_key)
         if found is not None:
@@ -147,9 +147,9 @@ def _plan(tenant: Tenant, data: CheckoutData, wanted: dict[int, int]):
         return allocate(wanted, refs, stock, origin, allow_split=data.delivery_method == "home")
     except Unavailable as exc:
         if data.delivery_method == "pickup":
-            raise CheckoutError(_l("Cette boutique n'a pas tout votre panier en stock. Choisissez-en une autre "
+            raise CheckoutError(_l("Cette boutique n’a pas tout votre panier en stock. Choisissez-en une autre "
                                    "ou la livraison à domicile."), "pickup_store") from exc
-        raise CheckoutError(_l("Un article de votre panier n'est plus disponible en quantité suffisante.")) from exc
+        raise CheckoutError(_l("Un article de votre panier n’est plus disponible en quantité suffisante.")) from exc
 
 
 def _units_by_product(lines) -> dict[int, int]:

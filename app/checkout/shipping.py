@@ -19,7 +19,7 @@ class ShippingQuote:
 def _home(tenant: Tenant, subtotal: int) -> ShippingQuote:
     threshold = tenant_setting(tenant, "free_shipping_threshold")
     if threshold and subtotal >= threshold:
-        return ShippingQuote("standard", _l("Livraison à domicile (offerte)"), 0)
+        return ShippingQuote("standard", _l("Livraison à domicile (gratuite)"), 0)
     return ShippingQuote("standard", _l("Livraison à domicile"), tenant_setting(tenant, "flat_shipping"))
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,8 +10,10 @@ from app.core.db import Base, TenantScoped, Timestamped, utcnow
 from app.core.money import Money
 from app.tenancy.models import Store
 
-ORDER_STATUSES = ("received", "prepared", "shipped", "delivered", "cancelled", "returned")
-PAYMENT_STATUSES = ("pending", "paid", "failed", "refunded", "partially_refunded")
+STATUS_LABELS = {"received": _l("Reçue"), "prepared": _l("Préparée"), "shipped": _l("Expédiée"),
+                 "delivered": _l("Livrée"), "cancelled": _l("Annulée"), "returned": _l("Retournée")}
+PAYMENT_LABELS = {"pending": _l("en attente"), "paid": _l("payé"), "failed": _l("en échec"),
+                  "refunded": _l("remboursé"), "partially_refunded": _l("partiellement remboursé")}
 
 
 class Order(TenantScoped, Timestamped, Base):

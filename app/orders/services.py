@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import Reservation
-from app.orders.models import Counter, Order, OrderStatusChange
+from app.orders.models import STATUS_LABELS, Counter, Order, OrderStatusChange
 
 # Allowed moves of the order status (cancel only before shipping, return after delivery).
 TRANSITIONS = {
@@ -50,8 +50,9 @@ def change_status(order: Order, to_status: str, *, actor: str, note: str = "") -
     """Move an order along TRANSITIONS; stock follows (prepared: sale, cancelled: release)."""
     allowed = TRANSITIONS.get(order.status, ())
     if to_status not in allowed:
-        raise OrderError(_l("Passage de « %(a)s » à « %(b)s » impossible. Possible : %(ok)s.",
-                            a=order.status, b=to_status, ok=", ".join(allowed) or "—"))
+        raise OrderError(_l("Impossible de passer la commande de « %(a)s » à « %(b)s ». Statuts autorisés : %(ok)s.",
+                            a=STATUS_LABELS[order.status], b=STATUS_LABELS.get(to_status, to_status),
+                            ok=", ".join(str(STATUS_LABELS[s]) for s in allowed) or "—"))
     reservations = list(db.session.scalars(
         select(Reservation).where(Reservation.order_id == order.id, Reservation.status.in_(("active", "confirmed")))
         .order_by(Reservation.variant_id, Reservation.store_id)

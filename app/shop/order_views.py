@@ -10,13 +10,14 @@ from wtforms.validators import InputRequired, Length
 
 from app.core.htmx import see_other
 from app.extensions import limiter
+from app.orders.models import PAYMENT_LABELS, STATUS_LABELS
 from app.orders.services import TIMELINE, find_for_tracking, order_from_token, tracking_token
 from app.shop import bp
 
 
 class TrackForm(FlaskForm):
     number = StringField(_l("Numéro de commande"), validators=[InputRequired(), Length(max=20)])
-    contact = StringField(_l("E-mail ou téléphone utilisé"), validators=[InputRequired(), Length(max=254)])
+    contact = StringField(_l("E-mail ou téléphone utilisé pour la commande"), validators=[InputRequired(), Length(max=254)])
 
 
 def _track_limit() -> str:
@@ -28,7 +29,8 @@ def show_order(token: str):
     order = order_from_token(token)
     if order is None:
         abort(404)
-    return render_template("shop/order.html", order=order, timeline=TIMELINE,
+    return render_template("shop/order.html", order=order, timeline=TIMELINE, labels=STATUS_LABELS,
+                           payment_labels=PAYMENT_LABELS,
                            reached={c.to_status: c.created_at for c in order.history if c.field == "status"})
 
 
