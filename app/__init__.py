@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -47,7 +47,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def _select_locale() -> str:
-    lang = request.cookies.get("lang")
+    lang = request.cookies.get("lang") if has_request_context() else None
     if lang in ("fr", "en"):
         return lang
     tenant = g.get("tenant")
