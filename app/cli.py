@@ -1,13 +1,27 @@
-"""Flask commands."""
+"""Flask commands. Each one enters the tenant it works on explicitly."""
 from __future__ import annotations
 
 import click
 from flask import Flask
+from sqlalchemy import select
+
+from app.core.db import tenant_context
+from app.extensions import db
+
+
+def _tenant(slug: str):
+    from app.tenancy.models import Tenant
+
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise click.ClickException(f"Boutique inconnue / unknown tenant: {slug}")
+    return tenant
 
 
 def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    @click.option("--products", type=int, default=None, help="Produits par boutique / products per tenant")
+    @click.option("--products", type=click.IntRange(min=1), default=None,
+                  help="Produits par boutique / products per tenant")
     @click.option("--tenant", "only", default=None, help="Slug d'une seule boutique / only this tenant")
     def seed_demo(products: int | None, only: str | None) -> None:
         """Crée les boutiques de démonstration / create the demo tenants."""
@@ -15,3 +29,63 @@ def register(app: Flask) -> None:
 
         for line in seed(products=products, only=only):
             click.echo(line)
+
+    @app.cli.command("create-tenant")
+    @click.argument("slug")
+    @click.argument("name")
+    @click.option("--country", default="CM")
+    @click.option("--currency", default="XAF")
+    @click.option("--locale", type=click.Choice(["fr", "en"]), default="fr")
+    @click.option("--timezone", default="Africa/Douala")
+    @click.option("--domain", "domains", multiple=True, help="Domaine personnalisé / custom domain")
+    def create_tenant(slug, name, country, currency, locale, timezone, domains) -> None:
+        """Crée une boutique / create a tenant."""
+        from app.tenancy.services import TenancyError, create_tenant as create
+
+        try:
+            tenant = create(slug, name, country=country.upper(), currency=currency.upper(), locale=locale,
+                            timezone=timezone, domains=list(domains))
+        except TenancyError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        click.echo(f"Boutique {tenant.slug} créée / tenant created (id {tenant.id})")
+
+    @app.cli.command("create-staff")
+    @click.argument("slug")
+    @click.argument("email")
+    @click.argument("role", type=click.Choice(["pdg", "dg", "manager", "support", "viewer"]))
+    @click.option("--name", default="")
+    @click.password_option()
+    def create_staff(slug, email, role, name, password) -> None:
+        """Crée un compte du personnel / create a staff account."""
+        from app.staff.services import create_staff as create
+
+        tenant = _tenant(slug)
+        with tenant_context(tenant.id):
+            try:
+                create(email, name or email, role, password)
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+            db.session.commit()
+        click.echo(f"{email} ({role}) → {slug}")
+
+    @app.cli.command("order-status")
+    @click.argument("slug")
+    @click.argument("number")
+    @click.argument("status", type=click.Choice(["prepared", "shipped", "delivered", "cancelled", "returned"]))
+    @click.option("--note", default="")
+    def order_status(slug, number, status, note) -> None:
+        """Fait avancer une commande / move an order to a new status."""
+        from app.orders.models import Order
+        from app.orders.services import OrderError, change_status
+
+        tenant = _tenant(slug)
+        with tenant_context(tenant.id):
+            order = db.session.scalar(select(Order).where(Order.number == number.upper()))
+            if order is None:
+                raise click.ClickException(f"Commande inconnue / unknown order: {number}")
+            try:
+                change_status(order, status, actor="cli", note=note)
+            except OrderError as exc:
+                raise click.ClickException(str(exc)) from exc
+        click.echo(f"{order.number}: {status}")
