@@ -10,7 +10,7 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 THUMB_WIDTHS = (160, 320, 640)
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -43,6 +43,12 @@ def store_image(tenant_id: int, data: bytes) -> tuple[str, int, int]:
         raise MediaError(f"format {fmt} not accepted")
     if image.width * image.height > MAX_PIXELS:
         raise MediaError("image too large")
+    image = ImageOps.exif_transpose(image)  # phone photos carry their rotation in EXIF
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))  # transparency on white, not black
+        image = background
     image = image.convert("RGB")
     digest = hashlib.sha256(data).hexdigest()[:24]
     relative = f"products/{digest[:2]}/{digest}.webp"
