@@ -58,8 +58,10 @@ class Product(TenantScoped, Timestamped, Base):
         Index("ix_products_list_price", "tenant_id", "listed", "price"),
         Index("ix_products_list_name", "tenant_id", "listed", "name"),
         Index("ix_products_list_sales", "tenant_id", "listed", "sales_count"),
-        Index("ix_products_list_category", "tenant_id", "listed", "category_id"),
+        # Covering for the facet/count scan: category, stock and price filters in the index.
+        Index("ix_products_list_category", "tenant_id", "listed", "category_id", "in_stock", "price"),
         Index("ix_products_list_featured", "tenant_id", "listed", "featured", "sort_order"),
+        Index("ix_products_related", "tenant_id", "listed", "category_id", "in_stock", "sales_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

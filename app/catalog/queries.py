@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -88,28 +88,30 @@ class ListingPage:
     facets: Facets
 
 
-def _filtered(f: ListingFilters, *, with_options: bool = True) -> Select:
-    stmt = select(Product.id).where(Product.listed.is_(True))
+def _conditions(f: ListingFilters, *, with_options: bool = True) -> list:
+    """WHERE clauses on ``products`` for the filters (applied directly: no self-subquery,
+    so SQLite and PostgreSQL can walk the listing indexes)."""
+    where = [Product.listed.is_(True)]
     if f.category is not None:
-        stmt = stmt.where(Product.category_id.in_(select(Category.id).where(Category.path.startswith(f.category.path))))
+        where.append(Product.category_id.in_(select(Category.id).where(Category.path.startswith(f.category.path))))
     if f.tag is not None:
-        stmt = stmt.where(Product.id.in_(select(product_tags.c.product_id).where(product_tags.c.tag_id == f.tag.id)))
+        where.append(Product.id.in_(select(product_tags.c.product_id).where(product_tags.c.tag_id == f.tag.id)))
     if f.min_price is not None:
-        stmt = stmt.where(Product.price >= f.min_price)
+        where.append(Product.price >= f.min_price)
     if f.max_price is not None:
-        stmt = stmt.where(Product.price <= f.max_price)
+        where.append(Product.price <= f.max_price)
     if f.in_stock:
-        stmt = stmt.where(Product.in_stock.is_(True))
+        where.append(Product.in_stock.is_(True))
     if f.q:
         clause = match_clause(f.q)
         if clause is not None:
-            stmt = stmt.where(clause)
+            where.append(clause)
     if with_options:
         for name, values in f.options.items():
-            stmt = stmt.where(Product.id.in_(
+            where.append(Product.id.in_(
                 select(VariantOption.product_id).where(VariantOption.name == name, VariantOption.value.in_(values))
             ))
-    return stmt
+    return where
 
 
 def _facet_parents(f: ListingFilters) -> list[Category]:
@@ -120,11 +122,11 @@ def _facet_parents(f: ListingFilters) -> list[Category]:
 
 
 def list_products(f: ListingFilters, page_size: int) -> ListingPage:
-    ids = _filtered(f)
+    where = _conditions(f)
     # One grouped scan gives the total, the in-stock count and the category facet.
     grouped = db.session.execute(
         select(Product.category_id, func.count(), func.sum(case((Product.in_stock.is_(True), 1), else_=0)))
-        .where(Product.id.in_(ids))
+        .where(*where)
         .group_by(Product.category_id)
     ).all()
     total = sum(row[1] for row in grouped)
@@ -141,7 +143,7 @@ def list_products(f: ListingFilters, page_size: int) -> ListingPage:
     if not skipped and total:
         rows = db.session.execute(
             select(VariantOption.name, VariantOption.value, func.count(func.distinct(VariantOption.product_id)))
-            .where(VariantOption.product_id.in_(_filtered(f, with_options=False)))
+            .where(VariantOption.product_id.in_(select(Product.id).where(*_conditions(f, with_options=False))))
             .group_by(VariantOption.name, VariantOption.value)
             .order_by(VariantOption.name, VariantOption.value)
         )
@@ -152,7 +154,7 @@ def list_products(f: ListingFilters, page_size: int) -> ListingPage:
     page = min(f.page, pages)
     products = list(db.session.scalars(
         select(Product)
-        .where(Product.id.in_(ids))
+        .where(*where)
         .options(selectinload(Product.images))
         .order_by(*SORTS[f.sort])
         .limit(page_size)
@@ -232,9 +234,10 @@ def related_products(product: Product, limit: int = 4) -> list[Product]:
         return []
     return list(db.session.scalars(
         select(Product)
-        .where(Product.listed.is_(True), Product.category_id == product.category_id, Product.id != product.id)
+        .where(Product.listed.is_(True), Product.category_id == product.category_id, Product.in_stock.is_(True),
+               Product.id != product.id)
         .options(selectinload(Product.images))
-        .order_by(Product.in_stock.desc(), Product.sales_count.desc(), Product.id)
+        .order_by(Product.sales_count.desc())
         .limit(limit)
     ))
 

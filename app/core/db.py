@@ -45,7 +45,10 @@ class TenantScoped:
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr
-        return mapped_column(Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True)
+        # No index of its own: each table's unique keys and indexes lead with tenant_id
+        # where lookups need it; a lone tenant_id index only lures SQLite's planner away
+        # from the selective one (product_images by product_id, say).
+        return mapped_column(Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
 
 
 class TenantScopeError(RuntimeError):

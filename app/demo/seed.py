@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from app.catalog.models import Category, Product, ProductImage, Variant, VariantOption
 from app.catalog.services import VariantData, add_image, create_category, create_product, slugify
@@ -89,6 +89,10 @@ def seed(products: int | None = None, only: str | None = None) -> Iterator[str]:
         seconds = time.perf_counter() - started
         french = f"{seconds:.1f}".replace(".", ",")
         yield f"Boutique {slug} enregistrée en {french} s / tenant {slug} committed in {seconds:.1f} s"
+        # Fresh planner statistics: without them SQLite can pick a poor index for the
+        # listing queries on a large catalog (PostgreSQL's autovacuum would get there later).
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def _seed_tenant(spec: dict, products: int | None) -> Iterator[str]:
