@@ -19,7 +19,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     from app import models  # noqa: F401  (register every table)
     from app.catalog.search import include_object
-    from app.core import errors, logging, templating
+    from app.core import compress, errors, logging, templating
     from app.extensions import babel, csrf, db, limiter, migrate
     from app.tenancy import resolver
 
@@ -33,6 +33,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     resolver.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    compress.init_app(app)
 
     from app.shop import bp as shop_bp
     from app.shop.seo import bp as seo_bp

@@ -66,9 +66,11 @@ def _clean_tables(request):
             else:
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))
+        from app.catalog.queries import facet_cache
         from app.extensions import limiter
 
         limiter.reset()
+        facet_cache.clear()  # ids are reused from one test to the next
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app.catalog.models import Category, Product, ProductImage, Tag, Variant, VariantOption, product_tags
 from app.catalog.search import match_clause
+from app.core.cache import TenantCache
 from app.core.money import MoneyError, parse_major
 from app.extensions import db
 
@@ -67,13 +68,27 @@ class ListingFilters:
             f.page = 1
         return f
 
+    def count_key(self) -> tuple:
+        """What the counts depend on (not the sort, not the page)."""
+        return (self.q, self.category and self.category.id, self.tag and self.tag.id, self.min_price,
+                self.max_price, self.in_stock, tuple(sorted((k, tuple(sorted(v))) for k, v in self.options.items())))
+
     def is_selected(self, name: str, value: str) -> bool:
         return value in self.options.get(name, [])
 
 
+@dataclass(frozen=True)
+class CategoryCount:
+    slug: str
+    name: str
+    count: int
+
+
 @dataclass
 class Facets:
-    categories: list[tuple[Category, int]]
+    """Plain values only: facets outlive the session that computed them (facet_cache)."""
+
+    categories: list[CategoryCount]
     options: dict[str, list[tuple[str, int]]]
     options_skipped: bool
     in_stock_count: int
@@ -121,23 +136,25 @@ def _facet_parents(f: ListingFilters) -> list[Category]:
     ))
 
 
-def list_products(f: ListingFilters, page_size: int) -> ListingPage:
-    where = _conditions(f)
-    # One grouped scan gives the total, the in-stock count and the category facet.
+# Counts and facets may lag the catalog by a minute; the page of products never does.
+facet_cache = TenantCache(ttl=60)
+
+
+def _facets(f: ListingFilters) -> tuple[int, Facets]:
+    # One grouped scan of the covering index gives the total, the in-stock count and
+    # the category facet.
     grouped = db.session.execute(
-        select(Product.category_id, func.count(), func.sum(case((Product.in_stock.is_(True), 1), else_=0)))
-        .where(*where)
-        .group_by(Product.category_id)
+        select(Product.category_id, Product.in_stock, func.count()).where(*_conditions(f))
+        .group_by(Product.category_id, Product.in_stock)
     ).all()
-    total = sum(row[1] for row in grouped)
-    in_stock_count = sum(int(row[2] or 0) for row in grouped)
+    total = sum(n for _, _, n in grouped)
+    in_stock_count = sum(n for _, stocked, n in grouped if stocked)
     paths = dict(db.session.execute(select(Category.id, Category.path)).all())
     category_counts = []
     for child in _facet_parents(f):
-        n = sum(count for cat_id, count, _ in grouped if cat_id and paths.get(cat_id, "").startswith(child.path))
+        n = sum(count for cat_id, _, count in grouped if cat_id and paths.get(cat_id, "").startswith(child.path))
         if n:
-            category_counts.append((child, n))
-
+            category_counts.append(CategoryCount(child.slug, child.name, n))
     options: dict[str, list[tuple[str, int]]] = {}
     skipped = total > ATTRIBUTE_FACET_LIMIT
     if not skipped and total:
@@ -149,18 +166,22 @@ def list_products(f: ListingFilters, page_size: int) -> ListingPage:
         )
         for name, value, n in rows:
             options.setdefault(name, []).append((value, n))
+    return total, Facets(category_counts, options, skipped, in_stock_count)
 
+
+def list_products(f: ListingFilters, page_size: int) -> ListingPage:
+    total, facets = facet_cache.get_or_compute(f.count_key(), lambda: _facets(f))
     pages = max((total + page_size - 1) // page_size, 1)
     page = min(f.page, pages)
     products = list(db.session.scalars(
         select(Product)
-        .where(*where)
+        .where(*_conditions(f))
         .options(selectinload(Product.images))
         .order_by(*SORTS[f.sort])
         .limit(page_size)
         .offset((page - 1) * page_size)
     ))
-    return ListingPage(products, total, page, pages, Facets(category_counts, options, skipped, in_stock_count))
+    return ListingPage(products, total, page, pages, facets)
 
 
 def featured_products(limit: int = 8) -> list[Product]:

@@ -1,12 +1,20 @@
 """The public storefront: thin views over the catalog, cart, checkout and orders services."""
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, url_for
 
 from app.catalog.media import THUMB_WIDTHS, thumb_name
 from app.tenancy.settings import shop_is_open
 
 bp = Blueprint("shop", __name__, url_prefix="/shop")
-bp.add_app_template_global(thumb_name, "thumb_name")
 bp.add_app_template_global(THUMB_WIDTHS, "thumb_widths")
+
+
+@bp.app_template_global()
+def media_url(path: str, width: int) -> str:
+    """URL of an image's thumbnail; the route prefix is built once per request (a listing
+    shows dozens of images, each in three widths)."""
+    if "media_prefix" not in g:
+        g.media_prefix = url_for("shop.media", filename="_")[:-1]
+    return g.media_prefix + thumb_name(path, width)
 
 
 @bp.before_request

@@ -102,3 +102,16 @@ def test_unknown_pages_use_the_shop_look(shop):
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "Page introuvable" in html and "Boutique akwa" in html
+
+
+def test_pages_and_static_files_are_gzipped_for_browsers_that_ask(shop):
+    page = shop.get("/shop/catalog", headers={"Accept-Encoding": "gzip, br"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    import gzip
+
+    assert b'id="listing"' in gzip.decompress(page.data)
+    plain = shop.get("/shop/catalog")
+    assert "Content-Encoding" not in plain.headers and b'id="listing"' in plain.data
+    css = shop.get("/static/js/htmx.min.js", headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip" and len(css.data) < 20_000
+    assert len(gzip.decompress(css.data)) > 50_000
