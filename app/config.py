@@ -71,5 +71,4 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
     LOG_JSON = False

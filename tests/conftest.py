@@ -35,12 +35,23 @@ def _database_url(tmp: Path, worker: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+def _redis_url(worker: str) -> str | None:
+    """A Redis database per xdist worker, so one worker's reset never clears another's."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    number = int(worker[2:]) + 1 if worker.startswith("gw") else 0
+    return f"{url.rsplit('/', 1)[0]}/{number}" if url.count("/") >= 3 else f"{url}/{number}"
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     tmp = tmp_path_factory.mktemp(f"db-{worker}")
     url = _database_url(tmp, worker)
+    redis = _redis_url(worker)
     application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, MEDIA_ROOT=str(tmp / "media"),
+                             REDIS_URL=redis, RATELIMIT_STORAGE_URI=redis or "memory://",
                              SECRET_KEY="test-secret", SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 60} if
                              url.startswith("postgresql") else {})
     from flask_migrate import upgrade

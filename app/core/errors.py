@@ -1,7 +1,7 @@
 """Error pages in the shop's look; JSON for API callers."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -13,7 +13,16 @@ def _render(code: int, message: str = ""):
     return render_template(template, code=code, message=message), code
 
 
+def _refuse_nul_bytes() -> None:
+    """No text column takes a NUL byte (PostgreSQL refuses them): answer 400 up front."""
+    for values in (request.args, request.form):
+        if any("\x00" in key or any("\x00" in v for v in vs) for key, vs in values.lists()):
+            abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_bytes)
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return _render(400, "csrf")

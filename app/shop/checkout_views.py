@@ -11,7 +11,7 @@ from app.cart.services import price_cart
 from app.checkout import services
 from app.checkout.forms import CheckoutForm
 from app.checkout.shipping import quote
-from app.core.htmx import render, see_other
+from app.core.htmx import is_fragment_request, render, see_other
 from app.inventory.services import eligible_stores
 from app.orders.services import tracking_token
 from app.shop import bp
@@ -63,7 +63,10 @@ def checkout():
 
 @bp.post("/checkout/summary")
 def checkout_summary():
-    """htmx: the order summary again when the delivery mode changes."""
+    """htmx: the order summary again when the delivery mode changes. Without htmx the
+    checkout page itself shows it, so a plain POST here goes back there."""
+    if not is_fragment_request():
+        return see_other(url_for("shop.checkout"))
     priced = price_cart(current_cart(), g.tenant.currency)
     return render("shop/checkout.html", "shop/_checkout_summary.html", **_summary_context(_form(), priced))
 

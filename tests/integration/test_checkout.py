@@ -87,6 +87,8 @@ def test_summary_fragment_follows_the_delivery_mode(shop, tenants):
                        headers={"HX-Request": "true"}).get_data(as_text=True)
     assert home.lstrip().startswith('<div id="summary"') and "11\u202f000" in home
     assert "Gratuit" in pickup and "9\u202f000" in pickup
+    no_js = shop.post("/shop/checkout/summary", data={"csrf_token": token, "delivery_method": "pickup"})
+    assert no_js.status_code == 303 and no_js.headers["Location"].endswith("/shop/checkout")
 
 
 def test_double_submit_yields_one_order(app, shop, tenants):
@@ -114,3 +116,10 @@ def test_tracking_is_rate_limited(shop):
     codes = [shop.post("/shop/track", data={"csrf_token": token, "number": f"AG-{i:06d}", "contact": "a@b.cm"})
              .status_code for i in range(12)]
     assert codes[:10] == [200] * 10 and codes[10:] == [429, 429]
+
+
+def test_rate_limits_use_redis_when_configured(app):
+    from app.extensions import limiter
+
+    storage = type(limiter.storage).__name__
+    assert storage == ("RedisStorage" if app.config["REDIS_URL"] else "MemoryStorage")
