@@ -29,7 +29,7 @@ def url_with(**changes) -> str:
 
 
 def dict_without(d: dict, *keys: str) -> dict:
-    return {k: v for k, v in d.items() if k not in keys and k not in ("category",)}
+    return {k: v for k, v in d.items() if k not in keys}
 
 
 def init_app(app: Flask) -> None:

@@ -117,48 +117,41 @@ def reserve(variant_id: int, store_id: int, quantity: int, *, order_id: int | No
     return reservation
 
 
-def _close(reservation: Reservation, new_status: str) -> bool:
-    """active → new_status, once: a second release/confirm of the same row does nothing."""
-    result = db.session.execute(
+def _settle(reservation: Reservation, new_status: str, kind: str, *, sold: bool, reason: str, actor: str) -> bool:
+    """active → new_status, once: a second release/confirm of the same row does nothing.
+    The reserved units are freed; a sale also takes them off the shelf."""
+    closed = db.session.execute(
         update(Reservation)
         .where(Reservation.id == reservation.id, Reservation.status == "active")
         .values(status=new_status)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount == 1
     db.session.expire(reservation)
-    return result.rowcount == 1
+    if not closed:
+        return False
+    q = reservation.quantity
+    on_hand = -q if sold else 0
+    db.session.execute(
+        update(StockLevel)
+        .where(StockLevel.variant_id == reservation.variant_id, StockLevel.store_id == reservation.store_id)
+        .values(reserved=StockLevel.reserved - q, on_hand=StockLevel.on_hand + on_hand)
+        .execution_options(synchronize_session=False)
+    )
+    _move(reservation.variant_id, reservation.store_id, kind, on_hand=on_hand, reserved=-q, reason=reason,
+          order_id=reservation.order_id, actor=actor)
+    return True
 
 
 def release(reservation: Reservation, *, reason: str = "", actor: str = "system") -> bool:
-    if not _close(reservation, "released"):
-        return False
-    q = reservation.quantity
-    db.session.execute(
-        update(StockLevel)
-        .where(StockLevel.variant_id == reservation.variant_id, StockLevel.store_id == reservation.store_id)
-        .values(reserved=StockLevel.reserved - q)
-        .execution_options(synchronize_session=False)
-    )
-    _move(reservation.variant_id, reservation.store_id, "release", reserved=-q, reason=reason,
-          order_id=reservation.order_id, actor=actor)
-    refresh_product_availability([reservation.variant_id])
-    return True
+    released = _settle(reservation, "released", "release", sold=False, reason=reason, actor=actor)
+    if released:
+        refresh_product_availability([reservation.variant_id])
+    return released
 
 
 def confirm(reservation: Reservation, *, actor: str = "system") -> bool:
-    """The reserved units leave the shelf: a sale."""
-    if not _close(reservation, "confirmed"):
-        return False
-    q = reservation.quantity
-    db.session.execute(
-        update(StockLevel)
-        .where(StockLevel.variant_id == reservation.variant_id, StockLevel.store_id == reservation.store_id)
-        .values(reserved=StockLevel.reserved - q, on_hand=StockLevel.on_hand - q)
-        .execution_options(synchronize_session=False)
-    )
-    _move(reservation.variant_id, reservation.store_id, "sale", on_hand=-q, reserved=-q,
-          order_id=reservation.order_id, actor=actor)
-    return True
+    """The reserved units leave the shelf: a sale (availability does not change)."""
+    return _settle(reservation, "confirmed", "sale", sold=True, reason="", actor=actor)
 
 
 def refresh_product_availability(variant_ids: Iterable[int]) -> None:

@@ -21,7 +21,6 @@ def _signer() -> URLSafeSerializer:
 
 def current_cart():
     if "cart" not in g:
-        token = None
         try:
             token = _signer().loads(request.cookies.get(COOKIE, ""))
         except BadSignature:

@@ -102,3 +102,10 @@ def test_queries_outside_a_tenant_are_refused(app, tenants):
         with tenant_context(tenants.a.tenant.id):
             theirs = db.session.get(Product, tenants.b["shirt"].id)
             assert theirs is None
+
+
+def test_request_id_is_echoed_or_made(shop, tenants):
+    given = shop.get("/shop/", headers={"X-Request-ID": "req-12345678"})
+    assert given.headers["X-Request-ID"] == "req-12345678"
+    made = shop.get("/shop/", headers={"X-Request-ID": "bad id with spaces"})
+    assert len(made.headers["X-Request-ID"]) == 32
