@@ -69,7 +69,8 @@ def make_shop(slug: str, *, country: str, currency: str, stores: list[tuple[str,
                       VariantData(f"{prefix}-CH-M-R", {"Taille": "M", "Couleur": "Rouge"})],
         )
         catalog.add_image(shirt, png(), "Chemise wax bleue")
-        sandals = catalog.create_product("Sandales en cuir tressé", f"{prefix}-SD", 9000, category=shoes)
+        sandals = catalog.create_product("Sandales en cuir tressé", f"{prefix}-SD", 9000, category=shoes,
+                                         tags=["Fait main"])
         rare = catalog.create_product("Montre dorée édition limitée", f"{prefix}-MT", 50000, category=clothes)
         hidden = catalog.create_product("Produit caché", f"{prefix}-HID", 1000, visible=False)
         for v in shirt.variants:

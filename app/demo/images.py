@@ -7,6 +7,7 @@ lasts) and products share them; ``store_image`` deduplicates identical bytes on 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont
@@ -32,6 +33,11 @@ def _dark(rgb: tuple[int, int, int]) -> bool:
     return (299 * r + 587 * g + 114 * b) // 1000 < 140
 
 
+def _ascii(text: str) -> str:
+    """Pillow's built-in font has no accented letters: "Téléphone" is drawn "Telephone"."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def render(label: str, colour_hex: str, caption: str) -> bytes:
     """An 800×800 JPEG: tinted background, a shape in the colour, the label underneath."""
     digest = hashlib.sha256(label.encode()).digest()
@@ -48,8 +54,8 @@ def render(label: str, colour_hex: str, caption: str) -> bytes:
     else:
         draw.regular_polygon((400, 330, 210), n_sides=6, rotation=digest[1] % 60, fill=colour, outline=outline)
     ink = (30, 30, 30)
-    draw.text((400, 630), label, font=ImageFont.load_default(size=76), fill=ink, anchor="mm")
-    draw.text((400, 730), caption, font=ImageFont.load_default(size=30), fill=(90, 90, 90), anchor="mm")
+    draw.text((400, 630), _ascii(label), font=ImageFont.load_default(size=76), fill=ink, anchor="mm")
+    draw.text((400, 730), _ascii(caption), font=ImageFont.load_default(size=30), fill=(90, 90, 90), anchor="mm")
     out = BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()

@@ -115,3 +115,10 @@ def test_pages_and_static_files_are_gzipped_for_browsers_that_ask(shop):
     css = shop.get("/static/js/htmx.min.js", headers={"Accept-Encoding": "gzip"})
     assert css.headers["Content-Encoding"] == "gzip" and len(css.data) < 20_000
     assert len(gzip.decompress(css.data)) > 50_000
+
+
+def test_tag_links_lead_to_the_tagged_products(shop, tenants):
+    page = shop.get(f"/shop/p/{tenants.a['sandals'].slug}").get_data(as_text=True)
+    assert 'href="/shop/catalog?tag=fait-main"' in page
+    listing = shop.get("/shop/catalog?tag=fait-main").get_data(as_text=True)
+    assert "Sandales" in listing and "Chemise" not in listing and "<h1>Fait main</h1>" in listing
