@@ -39,7 +39,7 @@ demo: install db
 	@echo "  Boutique Abidjan (XOF): http://plateau.localhost:$(PORT)/shop/"
 	@echo "  (http://localhost:$(PORT)/ sert akwa)"
 	@echo ""
-	DEFAULT_TENANT=akwa LOG_JSON=false $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	PUBLIC_PORT=$(PORT) DEFAULT_TENANT=akwa LOG_JSON=false $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 	  --access-logfile - wsgi:app
 
 test: install-dev browser

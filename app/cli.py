@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.core.db import tenant_context
+from app.core.jobs import QUEUES, redis_connection, run
 from app.extensions import db
 
 
@@ -89,3 +90,37 @@ def register(app: Flask) -> None:
             except OrderError as exc:
                 raise click.ClickException(str(exc)) from exc
         click.echo(f"{order.number}: {status}")
+
+    @app.cli.command("worker")
+    @click.option("--queues", default=",".join(QUEUES), help="Files, par priorité / queues, by priority")
+    @click.option("--burst", is_flag=True, help="S'arrête quand les files sont vides / stop when queues are empty")
+    def worker(queues: str, burst: bool) -> None:
+        """Exécute les tâches de fond (RQ) / run background jobs."""
+        from rq import SimpleWorker
+
+        connection = redis_connection(app)
+        if connection is None:
+            raise click.ClickException("REDIS_URL manquant / REDIS_URL is not set: jobs run in-process")
+        # SimpleWorker runs jobs in this process; each job opens its own app context and
+        # session (app.core.jobs.run), so nothing leaks from one job to the next.
+        SimpleWorker(queues.split(","), connection=connection).work(burst=burst, with_scheduler=True)
+
+    @app.cli.command("scheduler")
+    @click.option("--once", is_flag=True, help="Un passage de chaque tâche puis arrêt / run each job once")
+    def scheduler(once: bool) -> None:
+        """Tâches périodiques (envoi de l'outbox, réservations expirées) / periodic jobs."""
+        from app.core.jobs import PERIODIC
+
+        if once:
+            for path, _ in PERIODIC:
+                click.echo(f"{path}: {run(path, None)}")
+            return
+        connection = redis_connection(app)
+        if connection is None:
+            raise click.ClickException("REDIS_URL manquant / REDIS_URL is not set")
+        from rq.cron import CronScheduler
+
+        cron = CronScheduler(connection=connection)
+        for path, seconds in PERIODIC:
+            cron.register(run, "default", args=(path, None), interval=seconds)
+        cron.start()

@@ -49,6 +49,23 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = _bool("LOG_JSON", True)
     CATALOG_PAGE_SIZE = _int("CATALOG_PAGE_SIZE", 24)
+    # Absolute links in emails and SMS: <scheme>://<tenant host>[:PUBLIC_PORT]
+    PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
+    # Email: "smtp" (MAIL_SERVER…) or "log" (development: logged, not sent)
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp" if os.environ.get("MAIL_SERVER") else "log")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)  # STARTTLS
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "boutique@afrigest.local")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    # SMS: "http" (SMS_GATEWAY_URL + SMS_GATEWAY_TOKEN) or "log" (development)
+    SMS_TRANSPORT = os.environ.get("SMS_TRANSPORT", "http" if os.environ.get("SMS_GATEWAY_URL") else "log")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_SENDER = os.environ.get("SMS_SENDER", "AfriGest")
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
 
     # Global defaults for per-tenant settings; a tenant overrides any key.
     TENANT_DEFAULTS = {

@@ -2,6 +2,7 @@
 from app.cart.models import Cart, CartLine  # noqa: F401
 from app.catalog.models import Category, Product, ProductImage, SlugRedirect, Tag, Variant, VariantOption  # noqa: F401
 from app.customers.models import Address, Customer  # noqa: F401
+from app.notifications.models import OutboxMessage  # noqa: F401
 from app.inventory.models import Reservation, StockLevel, StockMovement  # noqa: F401
 from app.orders.models import Counter, Order, OrderLine, OrderStatusChange  # noqa: F401
 from app.staff.models import StaffUser  # noqa: F401

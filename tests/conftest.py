@@ -82,6 +82,10 @@ def _clean_tables(request):
 
         limiter.reset()
         facet_cache.clear()  # ids are reused from one test to the next
+        from app.core.jobs import redis_connection
+
+        if (connection := redis_connection(application)) is not None:
+            connection.flushdb()  # this worker's own database: leftover jobs go
 
 
 @pytest.fixture
@@ -111,6 +115,19 @@ class TenantClient(FlaskClient):
     def open(self, *args, **kwargs):
         kwargs.setdefault("base_url", f"http://{self.host}")
         return super().open(*args, **kwargs)
+
+
+def run_jobs(app) -> None:
+    """With Redis, jobs wait in RQ: run a worker until the queues are empty. Without it,
+    they already ran in-process after each commit."""
+    from app.core.jobs import QUEUES, redis_connection
+
+    with app.app_context():
+        connection = redis_connection(app)
+        if connection is not None:
+            from rq import SimpleWorker
+
+            SimpleWorker(list(QUEUES), connection=connection).work(burst=True)
 
 
 def client_for(app, slug: str, host: str | None = None) -> TenantClient:

@@ -23,6 +23,7 @@ from app.customers.services import upsert_customer
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.allocation import StoreRef, Unavailable, allocate
+from app.notifications.services import notify_order
 from app.orders.models import Order, OrderLine
 from app.orders.services import next_number, record_change
 from app.tenancy.geo import city_coordinates
@@ -121,6 +122,7 @@ def _place(tenant: Tenant, cart_id: int, data: CheckoutData) -> Order:
     record_change(order, "status", None, "received", actor="shop")
     db.session.add(order)
     db.session.flush()
+    notify_order(order, "received")
 
     expires = utcnow() + timedelta(hours=tenant_setting(tenant, "cod_reservation_hours"))
     for variant_id, store_id, quantity in picks.picks:  # sorted: a stable lock order

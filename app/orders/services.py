@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import Reservation
+from app.notifications.services import notify_order
 from app.orders.models import STATUS_LABELS, Counter, Order, OrderStatusChange
 
 # Allowed moves of the order status (cancel only before shipping, return after delivery).
@@ -67,6 +68,7 @@ def change_status(order: Order, to_status: str, *, actor: str, note: str = "") -
                                      reason=f"Commande {order.number} annulée", actor=actor)
     record_change(order, "status", order.status, to_status, actor=actor, note=note)
     order.status = to_status
+    notify_order(order, to_status)
     db.session.commit()
     return order
 

@@ -1,0 +1,100 @@
+"""Background jobs, enqueued only once the transaction that asked for them has committed.
+
+``enqueue("app.orders.jobs.notify", order_id)`` inside a unit of work records the job on
+the session; the session's ``after_commit`` hands it to RQ (``REDIS_URL`` set) or runs it
+in-process right away (no Redis: one command runs the whole shop); a rollback drops it.
+Jobs take ids, not objects, run inside the tenant they were enqueued for, and must be safe
+to run twice. What must never be lost is not a job but an outbox row (app.notifications).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from werkzeug.utils import import_string
+
+from app.core.db import current_tenant_id, tenant_context
+
+QUEUES = ("callbacks", "notifications", "sync", "default")
+# Seconds between attempts of a failing job (RQ then keeps it in its failed registry).
+RETRY_INTERVALS = [10, 60, 300, 900, 3600]
+_PENDING = "after_commit_jobs"
+# (job, every N seconds), run by `flask scheduler` across all tenants.
+PERIODIC = [("app.notifications.dispatch.sweep", 30), ("app.inventory.jobs.expire_reservations", 60)]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    path: str
+    args: tuple
+    queue: str
+    tenant_id: int | None
+
+
+def enqueue(path: str, *args, queue: str = "default", session: Session | None = None) -> None:
+    """Run ``path(*args)`` after the current transaction commits, in the current tenant."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue}")
+    from app.extensions import db
+
+    target = session or db.session()
+    if not target.in_transaction():
+        target.begin()  # so that a rollback, even before any SQL, drops the job too
+    target.info.setdefault(_PENDING, []).append(JobSpec(path, args, queue, current_tenant_id()))
+
+
+@event.listens_for(Session, "after_commit")
+def _submit_after_commit(session: Session) -> None:
+    jobs = session.info.pop(_PENDING, [])
+    for spec in jobs:
+        submit(spec)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, previous_transaction) -> None:
+    # Every rollback, even of a transaction that never reached the database.
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
+def redis_connection(app: Flask | None = None):
+    from redis import Redis
+
+    url = (app or current_app).config["REDIS_URL"]
+    return Redis.from_url(url) if url else None
+
+
+def submit(spec: JobSpec) -> None:
+    app = current_app._get_current_object()
+    connection = redis_connection(app)
+    if connection is None:
+        _run_inline(app, spec)
+        return
+    from redis.exceptions import RedisError
+    from rq import Queue, Retry
+
+    try:
+        Queue(spec.queue, connection=connection).enqueue(
+            run, spec.path, spec.tenant_id, *spec.args,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            description=f"{spec.path}{spec.args} tenant={spec.tenant_id}",
+        )
+    except RedisError:
+        # The commit stands. Outbox rows stay pending and the next sweep delivers them.
+        app.logger.warning("Redis unavailable: job %s not queued", spec.path)
+
+
+def _run_inline(app: Flask, spec: JobSpec) -> None:
+    try:
+        run(spec.path, spec.tenant_id, *spec.args, app=app)
+    except Exception:  # noqa: BLE001 - the request that committed must not fail for its side job
+        app.logger.exception("in-process job %s failed", spec.path)
+
+
+def run(path: str, tenant_id: int | None, *args, app: Flask | None = None):
+    """Job entry point: a fresh app context (so a fresh session) inside the job's tenant."""
+    app = app or current_app._get_current_object()
+    with app.app_context(), tenant_context(tenant_id):
+        return import_string(path)(*args)

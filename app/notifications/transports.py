@@ -1,0 +1,41 @@
+"""How messages leave: SMTP or HTTP SMS gateway in production, a log line in development.
+
+Transports are chosen by configuration (MAIL_TRANSPORT, SMS_TRANSPORT). A transport raises
+on failure; the dispatcher retries with backoff.
+"""
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.request
+from email.message import EmailMessage
+
+from flask import current_app
+
+from app.core.logging import _mask
+
+
+def send_email(message: EmailMessage) -> None:
+    config = current_app.config
+    if config["MAIL_TRANSPORT"] == "log":
+        current_app.logger.info("email (log transport) to %s: %s", message["To"], message["Subject"])
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def send_sms(to: str, text: str) -> None:
+    config = current_app.config
+    if config["SMS_TRANSPORT"] == "log":
+        current_app.logger.info("sms (log transport) to %s: %s", _mask(to), text)
+        return
+    body = json.dumps({"to": to, "from": config["SMS_SENDER"], "text": text}).encode()
+    request = urllib.request.Request(config["SMS_GATEWAY_URL"], data=body, method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {config['SMS_GATEWAY_TOKEN']}"})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - configured https URL
+        if response.status >= 300:
+            raise RuntimeError(f"SMS gateway answered {response.status}")
