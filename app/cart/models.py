@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TenantScoped, Timestamped, utcnow
@@ -13,7 +13,7 @@ class Cart(TenantScoped, Timestamped, Base):
     """A guest cart is found from a signed cookie holding its random token."""
 
     __tablename__ = "carts"
-    __table_args__ = (UniqueConstraint("tenant_id", "token"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "token"), Index("ix_carts_idle", "status", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(43))
@@ -21,7 +21,12 @@ class Cart(TenantScoped, Timestamped, Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Abandoned-cart recovery: when the cart went idle with a known contact, and how many
+    # reminders it has had (the sequence stops on conversion or when it is emptied).
+    abandoned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
 
     lines: Mapped[list[CartLine]] = relationship(cascade="all, delete-orphan", order_by="CartLine.id",
                                                  back_populates="cart")
