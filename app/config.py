@@ -81,7 +81,9 @@ class Config:
         "flat_shipping": 2000,  # minor units of the tenant currency
         "free_shipping_threshold": 50000,
         "cod_reservation_hours": 168,
-        "abandoned_cart_minutes": 60,
+        "abandoned_cart_minutes": 60,  # idle time before a cart with a contact is abandoned
+        "abandoned_cart_reminders": [60, 1440, 4320],  # minutes of idleness: 1 h, 24 h, 72 h
+        "cart_recovery_days": 7,  # a reminder's link restores the cart for this long
     }
 
 

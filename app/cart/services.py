@@ -9,8 +9,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -152,3 +154,33 @@ def price_cart(cart: Cart | None, currency: str) -> PricedCart:
         for ln in lines
     ]
     return PricedCart(cart, priced, currency)
+
+
+def remember_contact(cart: Cart, *, email: str, phone: str, locale: str) -> None:
+    """Checkout learned how to reach the shopper: an abandoned cart can be recovered."""
+    changed = (email and email != cart.email) or (phone and phone != cart.phone) or locale != cart.locale
+    if not changed:
+        return
+    cart.email, cart.phone, cart.locale = email or cart.email, phone or cart.phone, locale
+    db.session.commit()
+
+
+def _recovery_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="cart-recovery")
+
+
+def recovery_token(cart: Cart) -> str:
+    return _recovery_serializer().dumps([cart.tenant_id, cart.id, cart.token])
+
+
+def recover(token: str, max_age_days: int) -> Cart | None:
+    """The active cart a reminder link points to, in this tenant; None if the link is
+    expired, tampered with, or the cart was bought or emptied since."""
+    try:
+        tenant_id, cart_id, cart_token = _recovery_serializer().loads(token, max_age=max_age_days * 86400)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    cart = find_cart(cart_token) if isinstance(cart_token, str) else None
+    if cart is None or cart.id != cart_id or cart.tenant_id != tenant_id or not cart.lines:
+        return None
+    return cart

@@ -16,7 +16,6 @@ from app.core.jobs import run
 from app.extensions import db
 from app.notifications import messages, transports
 from app.notifications.models import OutboxMessage
-from app.orders.models import Order
 from app.tenancy.models import Tenant
 
 LEASE = timedelta(minutes=5)
@@ -36,18 +35,20 @@ def _claim(message_id: int) -> bool:
     return claimed
 
 
-def _send(message: OutboxMessage) -> None:
+def _send(message: OutboxMessage) -> bool:
+    """Send it; False when the message no longer applies (nothing is sent)."""
     tenant = db.session.get(Tenant, message.tenant_id)
-    order = db.session.get(Order, message.payload.get("order_id"))
-    if order is None:
-        raise LookupError(f"order {message.payload.get('order_id')} not found")
     if message.channel == "email":
-        transports.send_email(messages.order_email(message.topic, order, tenant, message.recipient,
-                                                   message.dedup_key))
-    elif message.channel == "sms":
-        transports.send_sms(message.recipient, messages.order_sms(message.topic, order, tenant))
-    else:
-        raise ValueError(f"unknown channel {message.channel}")
+        email = messages.compose_email(message, tenant)
+        if email is not None:
+            transports.send_email(email)
+        return email is not None
+    if message.channel == "sms":
+        text = messages.compose_sms(message, tenant)
+        if text is not None:
+            transports.send_sms(message.recipient, text)
+        return text is not None
+    raise ValueError(f"unknown channel {message.channel}")
 
 
 def deliver(message_id: int) -> str:
@@ -56,7 +57,7 @@ def deliver(message_id: int) -> str:
         return "skipped"
     message = db.session.get(OutboxMessage, message_id)
     try:
-        _send(message)
+        sent = _send(message)
     except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked as dead
         db.session.rollback()
         message = db.session.get(OutboxMessage, message_id)
@@ -70,7 +71,8 @@ def deliver(message_id: int) -> str:
             delay = BACKOFF[min(message.attempts - 1, len(BACKOFF) - 1)]
             message.next_attempt_at = utcnow() + timedelta(seconds=delay)
     else:
-        message.status, message.sent_at, message.last_error = "sent", utcnow(), ""
+        message.status = "sent" if sent else "cancelled"
+        message.sent_at, message.last_error = (utcnow() if sent else None), ""
     db.session.commit()
     return message.status
 

@@ -1,4 +1,8 @@
-"""What a customer receives: emails (HTML + text) and SMS, in the order's language."""
+"""What a customer receives: emails (HTML + text) and SMS, in the customer's language.
+
+``compose_email`` / ``compose_sms`` turn an outbox row into the message to send, or None
+when it no longer applies (a reminder for a cart that was bought or emptied meanwhile).
+"""
 from __future__ import annotations
 
 from email.message import EmailMessage
@@ -9,6 +13,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.cart.models import Cart
+from app.cart.services import price_cart, recovery_token
+from app.extensions import db
+from app.notifications.models import OutboxMessage
 from app.orders.models import STATUS_LABELS, Order
 from app.orders.services import tracking_token
 from app.tenancy.models import Tenant
@@ -19,6 +27,7 @@ SUBJECTS = {
     "order_shipped": _l("Commande %(n)s expédiée"),
     "order_delivered": _l("Commande %(n)s livrée"),
     "order_cancelled": _l("Commande %(n)s annulée"),
+    "cart_reminder": _l("Votre panier vous attend chez %(n)s"),
 }
 
 
@@ -32,6 +41,10 @@ def shop_url(tenant: Tenant, path: str) -> str:
 
 def tracking_url(order: Order, tenant: Tenant) -> str:
     return shop_url(tenant, f"/shop/orders/{tracking_token(order)}")
+
+
+def recovery_url(cart: Cart, tenant: Tenant) -> str:
+    return shop_url(tenant, f"/shop/cart/recover/{recovery_token(cart)}")
 
 
 def _intro(topic: str, order: Order) -> str:
@@ -50,26 +63,59 @@ def _intro(topic: str, order: Order) -> str:
     return _("Votre commande %(n)s a été annulée.", n=n)
 
 
-def order_email(topic: str, order: Order, tenant: Tenant, recipient: str, dedup_key: str) -> EmailMessage:
-    with force_locale(order.locale or tenant.locale):
-        context = {"order": order, "tenant": tenant, "topic": topic, "tracking_url": tracking_url(order, tenant),
-                   "status_label": STATUS_LABELS[order.status], "intro": _intro(topic, order)}
-        message = EmailMessage()
-        message["Subject"] = str(SUBJECTS[topic]) % {"n": order.number}
-        message["From"] = formataddr((tenant.name, current_app.config["MAIL_FROM"]))
-        message["To"] = recipient
-        # Stable per milestone: a resend after a crash carries the same id (MTAs can dedupe).
-        message["Message-ID"] = make_msgid(idstring=dedup_key.replace(":", "."), domain="afrigest.local")
-        if tenant.contact_email:
-            message["Reply-To"] = tenant.contact_email
-        message.set_content(render_template("emails/order.txt", **context))
-        message.add_alternative(render_template("emails/order.html", **context), subtype="html")
-    return message
+def _email(message: OutboxMessage, tenant: Tenant, subject: str, template: str, context: dict) -> EmailMessage:
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = formataddr((tenant.name, current_app.config["MAIL_FROM"]))
+    email["To"] = message.recipient
+    # Stable per milestone: a resend after a crash carries the same id (MTAs can dedupe).
+    email["Message-ID"] = make_msgid(idstring=message.dedup_key.replace(":", "."), domain="afrigest.local")
+    if tenant.contact_email:
+        email["Reply-To"] = tenant.contact_email
+    context = {"tenant": tenant, "topic": message.topic, **context}
+    email.set_content(render_template(f"emails/{template}.txt", **context))
+    email.add_alternative(render_template(f"emails/{template}.html", **context), subtype="html")
+    return email
 
 
-def order_sms(topic: str, order: Order, tenant: Tenant) -> str:
+def _live_cart(message: OutboxMessage) -> Cart | None:
+    cart = db.session.get(Cart, message.payload["cart_id"])
+    return cart if cart is not None and cart.status == "active" and cart.lines else None
+
+
+def _order(message: OutboxMessage) -> Order:
+    order = db.session.get(Order, message.payload["order_id"])
+    if order is None:
+        raise LookupError(f"order {message.payload['order_id']} not found")
+    return order
+
+
+def compose_email(message: OutboxMessage, tenant: Tenant) -> EmailMessage | None:
+    if "cart_id" in message.payload:
+        cart = _live_cart(message)
+        if cart is None:
+            return None
+        with force_locale(cart.locale or tenant.locale):
+            return _email(message, tenant, str(SUBJECTS["cart_reminder"]) % {"n": tenant.name}, "cart_reminder",
+                          {"priced": price_cart(cart, tenant.currency), "currency": tenant.currency,
+                           "recovery_url": recovery_url(cart, tenant), "locale": cart.locale})
+    order = _order(message)
     with force_locale(order.locale or tenant.locale):
-        link = tracking_url(order, tenant)
+        return _email(message, tenant, str(SUBJECTS[message.topic]) % {"n": order.number}, "order", {
+            "order": order, "tracking_url": tracking_url(order, tenant), "locale": order.locale,
+            "status_label": STATUS_LABELS[order.status], "intro": _intro(message.topic, order)})
+
+
+def compose_sms(message: OutboxMessage, tenant: Tenant) -> str | None:
+    if "cart_id" in message.payload:
+        cart = _live_cart(message)
+        if cart is None:
+            return None
+        with force_locale(cart.locale or tenant.locale):
+            return _("%(shop)s : votre panier vous attend. Reprenez-le ici : %(url)s") % {
+                "shop": tenant.name, "url": recovery_url(cart, tenant)}
+    order = _order(message)
+    with force_locale(order.locale or tenant.locale):
         texts = {
             "order_received": _("%(shop)s : commande %(n)s reçue. Suivi : %(url)s"),
             "order_prepared": _("%(shop)s : commande %(n)s prête. Suivi : %(url)s"),
@@ -77,4 +123,4 @@ def order_sms(topic: str, order: Order, tenant: Tenant) -> str:
             "order_delivered": _("%(shop)s : commande %(n)s livrée. Merci !"),
             "order_cancelled": _("%(shop)s : commande %(n)s annulée. Infos : %(url)s"),
         }
-        return texts[topic] % {"shop": tenant.name, "n": order.number, "url": link}
+        return texts[message.topic] % {"shop": tenant.name, "n": order.number, "url": tracking_url(order, tenant)}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import Base, TenantScoped, Timestamped, utcnow
 
 CHANNELS = ("email", "sms")
-STATUSES = ("pending", "sending", "sent", "dead")
+STATUSES = ("pending", "sending", "sent", "cancelled", "dead")  # cancelled: no longer applies
 
 
 class OutboxMessage(TenantScoped, Timestamped, Base):

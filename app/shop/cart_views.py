@@ -1,7 +1,7 @@
 """Cart pages. The guest cart is found through a signed cookie holding its token."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, make_response, request, url_for
+from flask import current_app, flash, g, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -9,6 +9,7 @@ from app.cart import services
 from app.cart.forms import AddLineForm, QuantityForm
 from app.core.htmx import is_fragment_request, render, see_other
 from app.shop import bp
+from app.tenancy.settings import tenant_setting
 
 COOKIE = "cart"
 COOKIE_AGE = 30 * 24 * 3600
@@ -117,3 +118,15 @@ def remove_line(line_id: int):
 
 def first_error(form) -> str:
     return next(iter(form.errors.values()))[0]
+
+
+@bp.get("/cart/recover/<token>")
+def recover_cart(token: str):
+    """A reminder's link: this shopper's cart comes back, or a clear "expired" page."""
+    cart = services.recover(token, tenant_setting(g.tenant, "cart_recovery_days"))
+    if cart is None:
+        return render_template("shop/recover_failed.html"), 410
+    flash(_("Votre panier est de retour."), "success")
+    response = see_other(url_for("shop.show_cart"))
+    _remember(response, cart)
+    return response

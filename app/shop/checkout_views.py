@@ -7,7 +7,7 @@ from flask import flash, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.cart.services import price_cart
+from app.cart.services import price_cart, remember_contact
 from app.checkout import services
 from app.checkout.forms import CheckoutForm
 from app.checkout.shipping import quote
@@ -48,7 +48,9 @@ def checkout():
     form = _form()
     status = 200
     if form.is_submitted():
-        if form.validate():
+        valid = form.validate()
+        _remember_contact(form, cart)
+        if valid:
             try:
                 order = services.place_order(g.tenant, cart.id, _checkout_data(form))
             except services.CheckoutError as exc:
@@ -67,8 +69,21 @@ def checkout_summary():
     checkout page itself shows it, so a plain POST here goes back there."""
     if not is_fragment_request():
         return see_other(url_for("shop.checkout"))
-    priced = price_cart(current_cart(), g.tenant.currency)
-    return render("shop/checkout.html", "shop/_checkout_summary.html", **_summary_context(_form(), priced))
+    cart = current_cart()
+    form = _form()
+    if cart is not None:
+        form.validate()
+        _remember_contact(form, cart)
+    priced = price_cart(cart, g.tenant.currency)
+    return render("shop/checkout.html", "shop/_checkout_summary.html", **_summary_context(form, priced))
+
+
+def _remember_contact(form: CheckoutForm, cart) -> None:
+    """Keep a valid email or phone on the cart, so an abandoned cart can be recovered."""
+    email = (form.email.data or "").strip().lower() if form.email.data and not form.email.errors else ""
+    phone = form.e164_phone if not form.phone.errors else ""
+    if email or phone:
+        remember_contact(cart, email=email, phone=phone, locale=str(get_locale() or "fr"))
 
 
 def _resubmitted_order():
