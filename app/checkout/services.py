@@ -23,7 +23,7 @@ from app.customers.services import upsert_customer
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.allocation import StoreRef, Unavailable, allocate
-from app.notifications.services import notify_order
+from app.notifications.services import alert_low_stock, alert_new_order, notify_order
 from app.orders.models import Order, OrderLine
 from app.orders.services import next_number, record_change
 from app.tenancy.geo import city_coordinates
@@ -123,10 +123,13 @@ def _place(tenant: Tenant, cart_id: int, data: CheckoutData) -> Order:
     db.session.add(order)
     db.session.flush()
     notify_order(order, "received")
+    alert_new_order(order)
 
     expires = utcnow() + timedelta(hours=tenant_setting(tenant, "cod_reservation_hours"))
     for variant_id, store_id, quantity in picks.picks:  # sorted: a stable lock order
         inventory.reserve(variant_id, store_id, quantity, order_id=order.id, expires_at=expires, actor="shop")
+    for variant_id, store_id, available in inventory.low_levels([(v, s) for v, s, _ in picks.picks]):
+        alert_low_stock(variant_id, store_id, available)
     for product_id, quantity in sorted(_units_by_product(priced.lines).items()):
         db.session.execute(update(Product).where(Product.id == product_id)
                            .values(sales_count=Product.sales_count + quantity)

@@ -175,6 +175,19 @@ def refresh_product_availability(variant_ids: Iterable[int]) -> None:
     )
 
 
+def low_levels(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(variant_id, store_id, available) of the given levels at or under their threshold."""
+    pairs = set(pairs)
+    if not pairs:
+        return []
+    rows = db.session.execute(
+        select(StockLevel.variant_id, StockLevel.store_id, StockLevel.on_hand - StockLevel.reserved)
+        .where(StockLevel.variant_id.in_({v for v, _ in pairs}),
+               StockLevel.on_hand - StockLevel.reserved <= StockLevel.low_stock_threshold)
+    )
+    return sorted((v, s, a) for v, s, a in rows if (v, s) in pairs)
+
+
 def ledger_totals(variant_id: int, store_id: int) -> tuple[int, int]:
     """(sum of on_hand deltas, sum of reserved deltas): must equal the level's numbers."""
     row = db.session.execute(

@@ -15,11 +15,12 @@ from flask_babel import lazy_gettext as _l
 
 from app.cart.models import Cart
 from app.cart.services import price_cart, recovery_token
+from app.catalog.models import Variant
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.orders.models import STATUS_LABELS, Order
 from app.orders.services import tracking_token
-from app.tenancy.models import Tenant
+from app.tenancy.models import Store, Tenant
 
 SUBJECTS = {
     "order_received": _l("Commande %(n)s reçue"),
@@ -28,6 +29,8 @@ SUBJECTS = {
     "order_delivered": _l("Commande %(n)s livrée"),
     "order_cancelled": _l("Commande %(n)s annulée"),
     "cart_reminder": _l("Votre panier vous attend chez %(n)s"),
+    "staff_new_order": _l("Nouvelle commande %(n)s"),
+    "staff_low_stock": _l("Stock bas : %(n)s"),
 }
 
 
@@ -72,7 +75,7 @@ def _email(message: OutboxMessage, tenant: Tenant, subject: str, template: str, 
     email["Message-ID"] = make_msgid(idstring=message.dedup_key.replace(":", "."), domain="afrigest.local")
     if tenant.contact_email:
         email["Reply-To"] = tenant.contact_email
-    context = {"tenant": tenant, "topic": message.topic, **context}
+    context = {"tenant": tenant, "topic": message.topic, "order": None, **context}
     email.set_content(render_template(f"emails/{template}.txt", **context))
     email.add_alternative(render_template(f"emails/{template}.html", **context), subtype="html")
     return email
@@ -90,7 +93,24 @@ def _order(message: OutboxMessage) -> Order:
     return order
 
 
+def _staff_email(message: OutboxMessage, tenant: Tenant) -> EmailMessage:
+    payload = message.payload
+    with force_locale(tenant.locale):
+        if payload["alert"] == "new_order":
+            order = _order(message)
+            return _email(message, tenant, str(SUBJECTS["staff_new_order"]) % {"n": order.number}, "staff_alert",
+                          {"order": order, "locale": tenant.locale})
+        variant = db.session.get(Variant, payload["variant_id"])
+        store = db.session.get(Store, payload["store_id"])
+        label = " / ".join([variant.product.name, *variant.attributes.values()])
+        return _email(message, tenant, str(SUBJECTS["staff_low_stock"]) % {"n": label}, "staff_alert",
+                      {"variant": variant, "label": label, "store": store, "available": payload["available"],
+                       "locale": tenant.locale})
+
+
 def compose_email(message: OutboxMessage, tenant: Tenant) -> EmailMessage | None:
+    if "alert" in message.payload:
+        return _staff_email(message, tenant)
     if "cart_id" in message.payload:
         cart = _live_cart(message)
         if cart is None:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.core.db import utcnow
 from app.core.jobs import enqueue
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.orders.models import Order
+from app.staff.models import StaffUser
 
 # Order milestones that tell the customer something (email and SMS).
 ORDER_TOPICS = {"received": "order_received", "prepared": "order_prepared", "shipped": "order_shipped",
@@ -33,3 +35,26 @@ def notify_order(order: Order, status: str) -> None:
         queue_message("email", topic, order.email, f"order:{order.id}:{status}:email", {"order_id": order.id})
     if order.phone:
         queue_message("sms", topic, order.phone, f"order:{order.id}:{status}:sms", {"order_id": order.id})
+
+
+# Staff who run the shop get the operational alerts.
+ALERTED_ROLES = ("pdg", "dg", "manager")
+
+
+def alert_staff(alert: str, dedup_key: str, payload: dict) -> None:
+    users = db.session.scalars(select(StaffUser).where(StaffUser.active.is_(True),
+                                                       StaffUser.role.in_(ALERTED_ROLES)))
+    for user in users:
+        queue_message("email", f"staff_{alert}", user.email, f"{dedup_key}:staff:{user.id}",
+                      {"alert": alert, **payload})
+
+
+def alert_new_order(order: Order) -> None:
+    alert_staff("new_order", f"order:{order.id}:new", {"order_id": order.id})
+
+
+def alert_low_stock(variant_id: int, store_id: int, available: int) -> None:
+    """At most one alert per variant, store and day."""
+    day = utcnow().date().isoformat()
+    alert_staff("low_stock", f"lowstock:{variant_id}:{store_id}:{day}",
+                {"variant_id": variant_id, "store_id": store_id, "available": available})

@@ -253,3 +253,26 @@ def test_jobs_wait_in_redis_until_a_worker_runs_them(app, tenants, smtp):
     assert smtp.messages == []
     run_jobs(app)
     assert [m["Subject"] for m in smtp.messages] == ["Commande AG-000001 reçue"]
+
+
+def test_staff_get_new_order_and_low_stock_alerts_once(app, tenants, smtp):
+    from app.staff.services import create_staff
+
+    with app.app_context():
+        for tenant, email, role in ((tenants.a, "pdg@akwa.cm", "pdg"), (tenants.a, "caisse@akwa.cm", "support"),
+                                    (tenants.b, "pdg@plateau.ci", "pdg")):
+            with tenant_context(tenant.tenant.id):
+                create_staff(email, email, role, "un-long-secret")
+                db.session.commit()
+    place(app, tenants, phone="")  # 6 → 5 available: above the threshold of 3
+    place(app, tenants, phone="")  # 4
+    place(app, tenants, phone="")  # 3: low
+    place(app, tenants, phone="")  # 2: still low, but one alert a day is enough
+    staff_mail = [(m["To"], m["Subject"]) for m in smtp.messages if m["To"] != "awa@example.cm"]
+    assert ("pdg@akwa.cm", "Nouvelle commande AG-000001") in staff_mail
+    assert len([s for to, s in staff_mail if s.startswith("Nouvelle commande")]) == 4
+    low = [(to, s) for to, s in staff_mail if s.startswith("Stock bas")]
+    assert low == [("pdg@akwa.cm", "Stock bas : Sandales en cuir tressé")]
+    assert all(to == "pdg@akwa.cm" for to, _ in staff_mail)  # not support staff, not the other tenant
+    body = next(m for m in smtp.messages if m["Subject"].startswith("Stock bas")).get_body(("plain",)).get_content()
+    assert "Bafoussam Marché, 3 disponibles" in body
