@@ -20,7 +20,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app import models  # noqa: F401  (register every table)
     from app.catalog.search import include_object
     from app.core import compress, errors, logging, templating
-    from app.extensions import babel, csrf, db, limiter, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.tenancy import resolver
 
     db.init_app(app)
@@ -29,6 +29,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "backoffice.login"
+    login_manager.login_message = None  # the login page says what is needed
     logging.init_app(app)
     resolver.init_app(app)
     templating.init_app(app)
@@ -40,6 +43,15 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     app.register_blueprint(shop_bp)
     app.register_blueprint(seo_bp)
+
+    from app.backoffice import bp as backoffice_bp
+
+    app.register_blueprint(backoffice_bp)
+
+    from app.api import bp as api_bp
+
+    csrf.exempt(api_bp)  # API keys and HMAC signatures, no cookies
+    app.register_blueprint(api_bp)
 
     from app.cli import register
 

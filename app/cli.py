@@ -91,6 +91,46 @@ def register(app: Flask) -> None:
                 raise click.ClickException(str(exc)) from exc
         click.echo(f"{order.number}: {status}")
 
+    @app.cli.command("create-api-key")
+    @click.argument("slug")
+    @click.argument("name")
+    @click.option("--scope", "scopes", multiple=True, required=True,
+                  help="Droit accordé, répétable / granted scope, repeatable (catalog:write, inventory:write)")
+    def create_api_key(slug, name, scopes) -> None:
+        """Crée une clé d'API (affichée une seule fois) / create an API key (shown once)."""
+        from app.api.services import create_api_key as create
+
+        tenant = _tenant(slug)
+        with tenant_context(tenant.id):
+            try:
+                key, full = create(name, scopes)
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+            db.session.commit()
+            click.echo(f"Clé {key.name} pour {slug} (à conserver, elle ne sera plus affichée) / "
+                       f"key for {slug} (keep it, it will not be shown again):")
+            click.echo(full)
+
+    @app.cli.command("connect-core")
+    @click.argument("slug")
+    @click.argument("base_url")
+    @click.option("--token", default="", help="Jeton d'accès au cœur / bearer token for the core's API")
+    @click.option("--secret", default=None, help="Secret des webhooks (sinon généré) / webhook secret (else generated)")
+    @click.option("--interval", type=click.IntRange(min=60), default=900,
+                  help="Secondes sans webhook avant le mode dégradé / seconds without webhooks before polling")
+    def connect_core(slug, base_url, token, secret, interval) -> None:
+        """Relie la boutique au système AfriGest central / link the shop to its core system."""
+        from app.sync.services import connect_core as connect
+
+        tenant = _tenant(slug)
+        with tenant_context(tenant.id):
+            try:
+                link = connect(base_url, token, webhook_secret=secret, expected_interval_s=interval)
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+            click.echo(f"Webhooks : POST /api/tenants/{tenant.id}/ecommerce/sync/webhook")
+            click.echo(f"Secret des webhooks / webhook secret: {link.webhook_secret}")
+
     @app.cli.command("worker")
     @click.option("--queues", default=",".join(QUEUES), help="Files, par priorité / queues, by priority")
     @click.option("--burst", is_flag=True, help="S'arrête quand les files sont vides / stop when queues are empty")

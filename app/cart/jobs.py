@@ -64,3 +64,17 @@ def queue_reminder(cart: Cart) -> int:
             queue_message(channel, TOPIC, recipient, f"cart:{cart.id}:reminder:{number}:{channel}", payload)
     _touch(cart, reminders_sent=number)
     return 1
+
+
+def remind_now(actor, cart_id: int) -> bool:
+    """Staff: send the next reminder of an abandoned cart without waiting for its delay."""
+    from app.staff.services import audit
+
+    cart = db.session.get(Cart, cart_id)
+    if cart is None or cart.status != "active" or not cart.lines or not (cart.email or cart.phone):
+        return False
+    before = {"reminders_sent": cart.reminders_sent}
+    queue_reminder(cart)
+    audit(actor, "cart.remind", "cart", cart.id, before=before, after={"reminders_sent": before["reminders_sent"] + 1})
+    db.session.commit()
+    return True

@@ -22,7 +22,8 @@ QUEUES = ("callbacks", "notifications", "sync", "default")
 RETRY_INTERVALS = [10, 60, 300, 900, 3600]
 _PENDING = "after_commit_jobs"
 # (job, every N seconds), run by `flask scheduler` across all tenants.
-PERIODIC = [("app.notifications.dispatch.sweep", 30), ("app.inventory.jobs.expire_reservations", 60)]
+PERIODIC = [("app.notifications.dispatch.sweep", 30), ("app.inventory.jobs.expire_reservations", 60),
+            ("app.cart.jobs.sweep_abandoned", 300), ("app.sync.jobs.check_connections", 60)]
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,30 @@ def run(path: str, tenant_id: int | None, *args, app: Flask | None = None):
     app = app or current_app._get_current_object()
     with app.app_context(), tenant_context(tenant_id):
         return import_string(path)(*args)
+
+
+def failed_jobs(tenant_id: int) -> list:
+    """This tenant's jobs in RQ's failed registries (a tenant never sees another's)."""
+    connection = redis_connection()
+    if connection is None:
+        return []
+    from rq import Queue
+    from rq.job import Job
+    from rq.registry import FailedJobRegistry
+
+    jobs = []
+    for name in QUEUES:
+        ids = FailedJobRegistry(queue=Queue(name, connection=connection)).get_job_ids()
+        for job in Job.fetch_many(ids, connection=connection):
+            # run(path, tenant_id, *args): the tenant is the second argument of every job
+            if job is not None and len(job.args) > 1 and job.args[1] == tenant_id:
+                jobs.append(job)
+    return jobs
+
+
+def requeue_failed(tenant_id: int, job_id: str) -> bool:
+    for job in failed_jobs(tenant_id):
+        if job.id == job_id:
+            job.requeue()
+            return True
+    return False

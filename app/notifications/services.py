@@ -58,3 +58,18 @@ def alert_low_stock(variant_id: int, store_id: int, available: int) -> None:
     day = utcnow().date().isoformat()
     alert_staff("low_stock", f"lowstock:{variant_id}:{store_id}:{day}",
                 {"variant_id": variant_id, "store_id": store_id, "available": available})
+
+
+def retry_message(actor, message_id: int) -> OutboxMessage:
+    """Staff: send a dead (or waiting) message again now."""
+    from app.staff.services import audit
+
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status not in ("dead", "pending"):
+        raise LookupError("message")
+    before = {"status": message.status, "attempts": message.attempts}
+    message.status, message.next_attempt_at, message.attempts = "pending", utcnow(), 0
+    audit(actor, "outbox.retry", "outbox_message", message.id, before=before, after={"status": "pending"})
+    enqueue("app.notifications.dispatch.deliver", message.id, queue="notifications")
+    db.session.commit()
+    return message

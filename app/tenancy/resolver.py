@@ -1,4 +1,4 @@
-"""Host → tenant, once per request (``before_request``)."""
+"""Host → tenant, once per request (``before_request``); the API takes it from the path."""
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, g, request
@@ -33,7 +33,8 @@ def tenant_for_host(host: str) -> Tenant | None:
 
 
 def _load_tenant() -> None:
-    if request.endpoint == "static":
+    # The API names its tenant in the path (/api/tenants/<id>/…): app.api loads it.
+    if request.endpoint == "static" or request.path.startswith("/api/"):
         return
     tenant = tenant_for_host(request.host)
     if tenant is None:
