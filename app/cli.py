@@ -75,7 +75,9 @@ def register(app: Flask) -> None:
     @click.argument("number")
     @click.argument("status", type=click.Choice(["prepared", "shipped", "delivered", "cancelled", "returned"]))
     @click.option("--note", default="")
-    def order_status(slug, number, status, note) -> None:
+    @click.option("--carrier", default="", help="Transporteur (expédition) / carrier when shipped")
+    @click.option("--tracking", default="", help="Numéro de suivi / tracking number when shipped")
+    def order_status(slug, number, status, note, carrier, tracking) -> None:
         """Fait avancer une commande / move an order to a new status."""
         from app.orders.models import Order
         from app.orders.services import OrderError, change_status
@@ -86,7 +88,7 @@ def register(app: Flask) -> None:
             if order is None:
                 raise click.ClickException(f"Commande inconnue / unknown order: {number}")
             try:
-                change_status(order, status, actor="cli", note=note)
+                change_status(order, status, actor="cli", note=note, carrier=carrier, tracking_number=tracking)
             except OrderError as exc:
                 raise click.ClickException(str(exc)) from exc
         click.echo(f"{order.number}: {status}")

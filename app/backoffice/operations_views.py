@@ -16,6 +16,7 @@ from app.core.jobs import failed_jobs, requeue_failed
 from app.extensions import db
 from app.notifications.models import STATUSES, OutboxMessage
 from app.notifications.services import retry_message
+from app.sync.models import CoreConnection, SyncEvent
 
 PAGE = 50
 
@@ -78,3 +79,11 @@ def requeue_job(job_id: str):
         abort(404)
     flash(_("Tâche relancée."), "success")
     return see_other(url_for("backoffice.list_failed_jobs"))
+
+
+@bp.get("/sync")
+@require("sync:read")
+def show_sync():
+    link = db.session.scalar(select(CoreConnection))
+    events = db.session.scalars(select(SyncEvent).order_by(SyncEvent.id.desc()).limit(PAGE)).all()
+    return render("backoffice/sync.html", "backoffice/sync.html", link=link, events=events)

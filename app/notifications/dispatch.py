@@ -16,6 +16,7 @@ from app.core.jobs import run
 from app.extensions import db
 from app.notifications import messages, transports
 from app.notifications.models import OutboxMessage
+from app.sync import push as sync_push
 from app.tenancy.models import Tenant
 
 LEASE = timedelta(minutes=5)
@@ -43,6 +44,9 @@ def _send(message: OutboxMessage) -> bool:
         if email is not None:
             transports.send_email(email)
         return email is not None
+    if message.channel == "core":
+        sync_push.send(message.payload, message.dedup_key)
+        return True
     if message.channel == "sms":
         text = messages.compose_sms(message, tenant)
         if text is not None:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, TenantScoped, Timestamped, utcnow
 
-CHANNELS = ("email", "sms")
+CHANNELS = ("email", "sms", "core")  # core: order pushed to the AfriGest core system
 STATUSES = ("pending", "sending", "sent", "cancelled", "dead")  # cancelled: no longer applies
 
 

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.orders.models import Order
 from app.staff.models import StaffUser
+from app.sync import push as sync_push
 
 # Order milestones that tell the customer something (email and SMS).
 ORDER_TOPICS = {"received": "order_received", "prepared": "order_prepared", "shipped": "order_shipped",
@@ -35,6 +36,8 @@ def notify_order(order: Order, status: str) -> None:
         queue_message("email", topic, order.email, f"order:{order.id}:{status}:email", {"order_id": order.id})
     if order.phone:
         queue_message("sms", topic, order.phone, f"order:{order.id}:{status}:sms", {"order_id": order.id})
+    if sync_push.connected():  # the core system learns of every online sale and its progress
+        queue_message("core", f"order_{status}", "core", f"order:{order.id}:{status}:core", {"order_id": order.id})
 
 
 # Staff who run the shop get the operational alerts.

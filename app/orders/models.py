@@ -57,6 +57,8 @@ class Order(TenantScoped, Timestamped, Base):
     pickup_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id", ondelete="SET NULL"))
     # None when no single store can serve every line: staff see the proposed split.
     fulfilment_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id", ondelete="SET NULL"))
+    carrier: Mapped[str] = mapped_column(String(80), default="")  # set when shipped
+    tracking_number: Mapped[str] = mapped_column(String(80), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan",

@@ -47,8 +47,10 @@ def record_change(order: Order, field: str, from_status: str | None, to_status: 
                                            note=note[:500]))
 
 
-def change_status(order: Order, to_status: str, *, actor: str, note: str = "") -> Order:
-    """Move an order along TRANSITIONS; stock follows (prepared: sale, cancelled: release)."""
+def change_status(order: Order, to_status: str, *, actor: str, note: str = "", carrier: str = "",
+                  tracking_number: str = "") -> Order:
+    """Move an order along TRANSITIONS; stock follows (prepared: sale, cancelled: release).
+    Shipping records the carrier and tracking number the customer is told about."""
     allowed = TRANSITIONS.get(order.status, ())
     if to_status not in allowed:
         raise OrderError(_l("Impossible de passer la commande de « %(a)s » à « %(b)s ». Statuts autorisés : %(ok)s.",
@@ -66,6 +68,8 @@ def change_status(order: Order, to_status: str, *, actor: str, note: str = "") -
         elif to_status == "cancelled":  # already picked: the units go back on the shelf
             inventory.change_on_hand(r.variant_id, r.store_id, r.quantity, "return", order_id=order.id,
                                      reason=f"Commande {order.number} annulée", actor=actor)
+    if to_status == "shipped":
+        order.carrier, order.tracking_number = carrier.strip()[:80], tracking_number.strip()[:80]
     record_change(order, "status", order.status, to_status, actor=actor, note=note)
     order.status = to_status
     notify_order(order, to_status)

@@ -9,6 +9,9 @@ The protocol, JSON over HTTPS, ``Authorization: Bearer <CoreConnection.api_token
 ``GET {base_url}/api/stock``
     200 ``{"stock": [{"sku": ..., "store": ..., "on_hand": ...}, ...]}``: a full snapshot of
     absolute on-hand quantities per variant SKU and store code.
+``POST {base_url}/api/orders`` with ``Idempotency-Key: <key>``
+    the shop pushes each online order and its status changes (app.sync.push); 2xx means
+    recorded (a repeated key must be answered 2xx without recording twice).
 
 Anything else (connection refused, timeout, non-200, a body that is not that JSON) is a
 :class:`CoreUnavailable`, which the caller turns into exponential backoff.
@@ -55,6 +58,20 @@ class CoreClient:
         if not isinstance(data, dict) or not isinstance(data.get(key), list):
             raise CoreUnavailable(f'GET {path}: {{"{key}": [...]}} expected')
         return data[key]
+
+    def post(self, path: str, payload: dict, idempotency_key: str) -> None:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise CoreUnavailable(f"not an http(s) URL: {self.base_url!r}")
+        request = Request(f"{self.base_url}{path}", data=json.dumps(payload).encode(), method="POST", headers={
+            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+            "Idempotency-Key": idempotency_key, "User-Agent": "AfriGest-Commerce-Sync/1"})
+        try:
+            with urlopen(request, timeout=self.timeout):  # noqa: S310 - http(s) checked above
+                return
+        except HTTPError as exc:
+            raise CoreUnavailable(f"POST {path}: HTTP {exc.code}") from exc
+        except (URLError, OSError) as exc:
+            raise CoreUnavailable(f"POST {path}: {getattr(exc, 'reason', exc)}") from exc
 
     def products(self, since: datetime | None = None) -> list:
         return self._get("/api/products", "products", {"since": since.isoformat(timespec="seconds")} if since else None)

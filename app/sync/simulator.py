@@ -33,6 +33,7 @@ class CoreState:
         self.stock: dict[tuple[str, str], int] = {}
         self.down = False
         self.requests: list[str] = []  # "GET /api/stock", … as served (polls, for tests)
+        self.orders: dict[str, dict] = {}  # Idempotency-Key → order pushed by the shop
         self._lock = threading.Lock()
 
     def upsert_product(self, payload: dict) -> None:
@@ -90,6 +91,17 @@ def create_simulator(state: CoreState) -> Flask:
     @sim.get("/api/stock")
     def stock():
         return {"stock": [{"sku": sku, "store": store, "on_hand": qty} for (sku, store), qty in state.stock.items()]}
+
+    @sim.post("/api/orders")
+    def receive_order():
+        key = request.headers.get("Idempotency-Key", "")
+        data = request.get_json(silent=True)
+        if not key or not isinstance(data, dict) or not data.get("number"):
+            abort(400)
+        with state._lock:
+            duplicate = key in state.orders
+            state.orders.setdefault(key, data)
+        return {"status": "duplicate" if duplicate else "recorded"}, 200 if duplicate else 201
 
     @sim.post("/admin/stock")
     def admin_stock():

@@ -68,10 +68,15 @@ class Shop:
         else:
             p.get_by_label("Retrait en boutique").first.check()
             p.get_by_label("Boutique de retrait").select_option(label=store)
-        p.get_by_role("button", name="Passer la commande").click()
+        self.submit_checkout()
         heading = p.get_by_role("heading", level=1)
         expect(heading).to_have_text(re.compile(r"Commande AG-\d{6}"))
         return heading.inner_text().split()[-1]
+
+    def submit_checkout(self) -> None:
+        if self.js:  # let the summary refresh that a field change started finish first
+            self.page.wait_for_load_state("networkidle")
+        self.page.get_by_role("button", name="Passer la commande").click()
 
     def track(self, number: str, contact: str) -> None:
         self.page.goto("/shop/track")

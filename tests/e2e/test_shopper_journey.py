@@ -61,7 +61,7 @@ def test_checkout_errors_keep_the_entered_values(page_for, tenants):
     shop.page.get_by_role("link", name="Commander").click()
     shop.page.get_by_label("Prénom").fill("Awa")
     shop.page.get_by_label("Téléphone").fill("12")
-    shop.page.get_by_role("button", name="Passer la commande").click()
+    shop.submit_checkout()
     expect(shop.page.get_by_text("Numéro de téléphone invalide.")).to_be_visible()
     expect(shop.page.get_by_text("Indiquez votre nom.")).to_be_visible()
     expect(shop.page.get_by_label("Prénom")).to_have_value("Awa")

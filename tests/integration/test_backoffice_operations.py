@@ -128,3 +128,20 @@ def test_failed_jobs_view_shows_only_this_tenants_jobs(app, tenants, staff):
     client, _ = login(app, "akwa", "pdg@akwa.cm")
     page = client.get("/backoffice/jobs").get_data(as_text=True)
     assert page.count("jobs_that_do_not_exist") == 1
+
+
+def test_sync_page_says_when_the_shop_is_in_degraded_mode(app, tenants, staff):
+    from app.sync.models import CoreConnection
+    from app.sync.services import connect_core
+
+    client, _ = login(app, "akwa", "pdg@akwa.cm")
+    assert "Aucune liaison configurée" in client.get("/backoffice/sync").get_data(as_text=True)
+    with app.app_context(), tenant_context(tenants.a.tenant.id):
+        connect_core("http://127.0.0.1:9", "token", webhook_secret="s", expected_interval_s=900)
+        db.session.execute(update(CoreConnection).values(mode="degraded", poll_failures=3,
+                                                         last_error="GET /api/stock: Connection refused"))
+        db.session.commit()
+    page = client.get("/backoffice/sync").get_data(as_text=True)
+    assert "Mode dégradé" in page and "Connection refused" in page
+    other, _ = login(app, "plateau", "pdg@plateau.cm")
+    assert "Aucune liaison configurée" in other.get("/backoffice/sync").get_data(as_text=True)

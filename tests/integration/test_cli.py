@@ -31,3 +31,10 @@ def test_create_tenant_staff_and_move_an_order(app, tenants):
             assert db.session.scalar(select(Order.status)) == "prepared"
         users = db.session.scalars(select(StaffUser).execution_options(all_tenants=True)).all()
         assert [u.email for u in users] == ["pdg@dakar.sn"] and users[0].password_hash.startswith("scrypt")
+
+
+def test_scheduler_once_runs_every_periodic_job(app, tenants):
+    result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    assert result.exit_code == 0, result.output
+    for job in ("dispatch.sweep", "expire_reservations", "sweep_abandoned", "check_connections"):
+        assert job in result.output

@@ -109,9 +109,13 @@ def test_order_milestones_send_one_email_and_one_sms_each(app, tenants, smtp, sm
 
     with app.app_context(), tenant_context(tenants.a.tenant.id):
         order = db.session.scalar(select(Order))
-        for status in ("prepared", "shipped", "delivered"):
-            change_status(order, status, actor="test")
+        change_status(order, "prepared", actor="test")
+        change_status(order, "shipped", actor="test", carrier="Yango Delivery", tracking_number="YG-77812")
+        change_status(order, "delivered", actor="test")
     run_jobs(app)
+    shipped = smtp.messages[2].get_body(("plain",)).get_content()
+    assert "Transporteur : Yango Delivery, numéro de suivi : YG-77812" in shipped
+    assert "YG-77812" in shop.get(link).get_data(as_text=True)
     subjects = [m["Subject"] for m in smtp.messages]
     assert subjects == ["Commande AG-000001 reçue", "Commande AG-000001 prête", "Commande AG-000001 expédiée",
                         "Commande AG-000001 livrée"]
