@@ -166,3 +166,23 @@ def register(app: Flask) -> None:
         for path, seconds in PERIODIC:
             cron.register(run, "default", args=(path, None), interval=seconds)
         cron.start()
+
+    @app.cli.command("order-paid")
+    @click.argument("slug")
+    @click.argument("number")
+    @click.option("--note", default="")
+    def order_paid(slug, number, note) -> None:
+        """Paiement à la livraison encaissé / cash on delivery collected."""
+        from app.orders.models import Order
+        from app.orders.services import OrderError, mark_paid
+
+        tenant = _tenant(slug)
+        with tenant_context(tenant.id):
+            order = db.session.scalar(select(Order).where(Order.number == number.upper()))
+            if order is None:
+                raise click.ClickException(f"Commande inconnue / unknown order: {number}")
+            try:
+                mark_paid(order, actor="cli", note=note)
+            except OrderError as exc:
+                raise click.ClickException(str(exc)) from exc
+        click.echo(f"{order.number}: payé / paid")

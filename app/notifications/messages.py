@@ -9,13 +9,14 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.cart.models import Cart
 from app.cart.services import price_cart, recovery_token
 from app.catalog.models import Variant
+from app.core.money import format_money
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.orders.models import STATUS_LABELS, Order
@@ -28,6 +29,7 @@ SUBJECTS = {
     "order_shipped": _l("Commande %(n)s expédiée"),
     "order_delivered": _l("Commande %(n)s livrée"),
     "order_cancelled": _l("Commande %(n)s annulée"),
+    "payment_received": _l("Paiement reçu pour la commande %(n)s"),
     "cart_reminder": _l("Votre panier vous attend chez %(n)s"),
     "staff_new_order": _l("Nouvelle commande %(n)s"),
     "staff_low_stock": _l("Stock bas : %(n)s"),
@@ -63,6 +65,9 @@ def _intro(topic: str, order: Order) -> str:
         return _("Votre commande %(n)s est en route.", n=n)
     if topic == "order_delivered":
         return _("Votre commande %(n)s a été livrée. Merci de votre confiance !", n=n)
+    if topic == "payment_received":
+        return _("Nous avons bien reçu votre paiement de %(total)s pour la commande %(n)s.",
+                 total=format_money(order.total, order.currency, str(get_locale())), n=n)
     return _("Votre commande %(n)s a été annulée.", n=n)
 
 
@@ -142,5 +147,6 @@ def compose_sms(message: OutboxMessage, tenant: Tenant) -> str | None:
             "order_shipped": _("%(shop)s : commande %(n)s expédiée. Suivi : %(url)s"),
             "order_delivered": _("%(shop)s : commande %(n)s livrée. Merci !"),
             "order_cancelled": _("%(shop)s : commande %(n)s annulée. Infos : %(url)s"),
+            "payment_received": _("%(shop)s : paiement reçu pour la commande %(n)s. Merci !"),
         }
         return texts[message.topic] % {"shop": tenant.name, "n": order.number, "url": tracking_url(order, tenant)}

@@ -12,8 +12,8 @@ from app.staff.models import StaffUser
 from app.sync import push as sync_push
 
 # Order milestones that tell the customer something (email and SMS).
-ORDER_TOPICS = {"received": "order_received", "prepared": "order_prepared", "shipped": "order_shipped",
-                "delivered": "order_delivered", "cancelled": "order_cancelled"}
+ORDER_TOPICS = {"received": "order_received", "paid": "payment_received", "prepared": "order_prepared",
+                "shipped": "order_shipped", "delivered": "order_delivered", "cancelled": "order_cancelled"}
 
 
 def queue_message(channel: str, topic: str, recipient: str, dedup_key: str, payload: dict) -> OutboxMessage | None:

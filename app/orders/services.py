@@ -77,6 +77,18 @@ def change_status(order: Order, to_status: str, *, actor: str, note: str = "", c
     return order
 
 
+def mark_paid(order: Order, *, actor: str, note: str = "") -> Order:
+    """Cash on delivery collected: payment pending → paid, once; the customer is told."""
+    if order.payment_method != "cod" or order.payment_status != "pending" or order.status == "cancelled":
+        raise OrderError(_l("Seule une commande payable à la livraison, en attente de paiement, peut être "
+                            "marquée payée."))
+    record_change(order, "payment", order.payment_status, "paid", actor=actor, note=note)
+    order.payment_status = "paid"
+    notify_order(order, "paid")
+    db.session.commit()
+    return order
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="order-tracking")
 

@@ -26,9 +26,11 @@ def test_create_tenant_staff_and_move_an_order(app, tenants):
     assert runner.invoke(args=["order-status", "akwa", "ag-000001", "shipped"]).exit_code != 0  # not prepared yet
     assert runner.invoke(args=["order-status", "akwa", "AG-000001", "prepared"]).exit_code == 0
     assert runner.invoke(args=["order-status", "plateau", "AG-000001", "prepared"]).exit_code != 0
+    assert runner.invoke(args=["order-paid", "akwa", "AG-000001"]).exit_code == 0
+    assert runner.invoke(args=["order-paid", "akwa", "AG-000001"]).exit_code != 0  # already paid
     with app.app_context():
         with tenant_context(tenants.a.tenant.id):
-            assert db.session.scalar(select(Order.status)) == "prepared"
+            assert db.session.execute(select(Order.status, Order.payment_status)).one() == ("prepared", "paid")
         users = db.session.scalars(select(StaffUser).execution_options(all_tenants=True)).all()
         assert [u.email for u in users] == ["pdg@dakar.sn"] and users[0].password_hash.startswith("scrypt")
 

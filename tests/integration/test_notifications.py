@@ -1,8 +1,11 @@
 """Outbox → email (real SMTP server) and SMS (real HTTP gateway), once per milestone."""
 import json
 import os
+import shutil
 import socket
+import subprocess
 import threading
+import time
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -17,7 +20,7 @@ from app.extensions import db
 from app.inventory.models import Reservation, StockLevel
 from app.notifications.models import OutboxMessage
 from app.orders.models import Order
-from app.orders.services import change_status
+from app.orders.services import OrderError, change_status, mark_paid
 from tests.conftest import client_for, run_jobs
 from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
 
@@ -112,21 +115,25 @@ def test_order_milestones_send_one_email_and_one_sms_each(app, tenants, smtp, sm
         change_status(order, "prepared", actor="test")
         change_status(order, "shipped", actor="test", carrier="Yango Delivery", tracking_number="YG-77812")
         change_status(order, "delivered", actor="test")
+        mark_paid(order, actor="test", note="espèces encaissées")
+        with pytest.raises(OrderError):
+            mark_paid(order, actor="test")  # paid once only
     run_jobs(app)
     shipped = smtp.messages[2].get_body(("plain",)).get_content()
     assert "Transporteur : Yango Delivery, numéro de suivi : YG-77812" in shipped
     assert "YG-77812" in shop.get(link).get_data(as_text=True)
     subjects = [m["Subject"] for m in smtp.messages]
     assert subjects == ["Commande AG-000001 reçue", "Commande AG-000001 prête", "Commande AG-000001 expédiée",
-                        "Commande AG-000001 livrée"]
-    assert len(received) == 4
+                        "Commande AG-000001 livrée", "Paiement reçu pour la commande AG-000001"]
+    assert "paiement de 11\u202f000\xa0FCFA" in smtp.messages[4].get_body(("plain",)).get_content()
+    assert len(received) == 5
     assert {status for _, _, status, _ in outbox(app, tenants.a.tenant.id)} == {"sent"}
     # a second sweep, or a replayed job, sends nothing again
     with app.app_context():
         run("app.notifications.dispatch.sweep", None)
-        for message_id in range(1, 9):
+        for message_id in range(1, 11):
             run("app.notifications.dispatch.deliver", tenants.a.tenant.id, message_id)
-    assert len(smtp.messages) == 4 and len(received) == 4
+    assert len(smtp.messages) == 5 and len(received) == 5
 
 
 def test_email_in_english_for_an_english_shopper(app, tenants, smtp):
@@ -280,3 +287,46 @@ def test_staff_get_new_order_and_low_stock_alerts_once(app, tenants, smtp):
     assert all(to == "pdg@akwa.cm" for to, _ in staff_mail)  # not support staff, not the other tenant
     body = next(m for m in smtp.messages if m["Subject"].startswith("Stock bas")).get_body(("plain",)).get_content()
     assert "Bafoussam Marché, 3 disponibles" in body
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs the redis-server binary")
+def test_redis_stopped_then_restarted_loses_and_duplicates_nothing(app, tenants, smtp):
+    """A private Redis, really stopped while orders keep coming, then started again."""
+    port = free_port()
+
+    def start():
+        proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                 "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return proc
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    real = app.config["REDIS_URL"]
+    redis = start()
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    try:
+        place(app, tenants, phone="", email="un@example.cm")  # queued in Redis, run by a worker
+        redis.terminate()
+        redis.wait(10)  # Redis is down: the shop keeps selling
+        shop = client_for(app, "akwa")
+        add_to_cart(shop, tenants.a["sandals"].variant_ids[0], 1)
+        assert shop.post("/shop/checkout", data=checkout_fields(shop, phone="", email="deux@example.cm",
+                                                                city="Bafoussam")).status_code == 303
+        with app.app_context(), tenant_context(tenants.a.tenant.id):
+            change_status(db.session.scalar(select(Order).order_by(Order.id)), "prepared", actor="test")
+        redis = start()  # back, empty (it kept nothing on disk)
+        run_jobs(app)
+        with app.app_context():
+            run("app.notifications.dispatch.sweep", None)  # what `flask scheduler` does every 30 s
+        run_jobs(app)
+    finally:
+        app.config["REDIS_URL"] = real
+        redis.terminate()
+        redis.wait(10)
+    subjects = sorted((m["To"], m["Subject"]) for m in smtp.messages)
+    assert subjects == [("deux@example.cm", "Commande AG-000002 reçue"), ("un@example.cm", "Commande AG-000001 prête"),
+                        ("un@example.cm", "Commande AG-000001 reçue")]
