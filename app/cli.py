@@ -19,6 +19,16 @@ def _tenant(slug: str):
     return tenant
 
 
+def _order(number: str):
+    """The current tenant's order with that number (CLI commands run inside a tenant)."""
+    from app.orders.models import Order
+
+    order = db.session.scalar(select(Order).where(Order.number == number.upper()))
+    if order is None:
+        raise click.ClickException(f"Commande inconnue / unknown order: {number}")
+    return order
+
+
 def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--products", type=click.IntRange(min=1), default=None,
@@ -41,7 +51,8 @@ def register(app: Flask) -> None:
     @click.option("--domain", "domains", multiple=True, help="Domaine personnalisé / custom domain")
     def create_tenant(slug, name, country, currency, locale, timezone, domains) -> None:
         """Crée une boutique / create a tenant."""
-        from app.tenancy.services import TenancyError, create_tenant as create
+        from app.tenancy.services import TenancyError
+        from app.tenancy.services import create_tenant as create
 
         try:
             tenant = create(slug, name, country=country.upper(), currency=currency.upper(), locale=locale,
@@ -79,14 +90,10 @@ def register(app: Flask) -> None:
     @click.option("--tracking", default="", help="Numéro de suivi / tracking number when shipped")
     def order_status(slug, number, status, note, carrier, tracking) -> None:
         """Fait avancer une commande / move an order to a new status."""
-        from app.orders.models import Order
         from app.orders.services import OrderError, change_status
 
-        tenant = _tenant(slug)
-        with tenant_context(tenant.id):
-            order = db.session.scalar(select(Order).where(Order.number == number.upper()))
-            if order is None:
-                raise click.ClickException(f"Commande inconnue / unknown order: {number}")
+        with tenant_context(_tenant(slug).id):
+            order = _order(number)
             try:
                 change_status(order, status, actor="cli", note=note, carrier=carrier, tracking_number=tracking)
             except OrderError as exc:
@@ -173,14 +180,10 @@ def register(app: Flask) -> None:
     @click.option("--note", default="")
     def order_paid(slug, number, note) -> None:
         """Paiement à la livraison encaissé / cash on delivery collected."""
-        from app.orders.models import Order
         from app.orders.services import OrderError, mark_paid
 
-        tenant = _tenant(slug)
-        with tenant_context(tenant.id):
-            order = db.session.scalar(select(Order).where(Order.number == number.upper()))
-            if order is None:
-                raise click.ClickException(f"Commande inconnue / unknown order: {number}")
+        with tenant_context(_tenant(slug).id):
+            order = _order(number)
             try:
                 mark_paid(order, actor="cli", note=note)
             except OrderError as exc:

@@ -1,8 +1,8 @@
 """Flask extensions, created unbound and initialised in ``create_app``."""
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect

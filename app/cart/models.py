@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base, TenantScoped, Timestamped, utcnow
 from app.catalog.models import Variant
+from app.core.db import Base, TenantScoped, Timestamped, utcnow
 
 
 class Cart(TenantScoped, Timestamped, Base):

@@ -25,8 +25,21 @@ from sqlalchemy import insert, select, text
 from app.catalog.models import Category, Product, ProductImage, Variant, VariantOption
 from app.catalog.services import VariantData, add_image, create_category, create_product, slugify
 from app.core.db import tenant_context, utcnow
-from app.demo.data import (BULK_QUALIFIERS, CATEGORIES, CLOTH_COLOURS, COLOURS, PHONE_COLOURS, PHONE_PRICES,
-                           PRICE_HINTS, SHOE_COLOURS, SIZES, STORAGE, TENANTS, TYPES, ProductType)
+from app.demo.data import (
+    BULK_QUALIFIERS,
+    CATEGORIES,
+    CLOTH_COLOURS,
+    COLOURS,
+    PHONE_COLOURS,
+    PHONE_PRICES,
+    PRICE_HINTS,
+    SHOE_COLOURS,
+    SIZES,
+    STORAGE,
+    TENANTS,
+    TYPES,
+    ProductType,
+)
 from app.demo.images import ImageBank
 from app.extensions import db
 from app.inventory.models import StockLevel, StockMovement

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.catalog import queries
 from app.catalog.media import tenant_media_dir
-from app.catalog.services import effective_price
 from app.catalog.models import Product, SlugRedirect
+from app.catalog.services import effective_price
 from app.core.htmx import render
 from app.extensions import db
 from app.inventory.models import StockLevel

@@ -1,6 +1,6 @@
 """Listing, filters, facets, product page, slugs, SEO files: full pages and htmx fragments."""
-from app.catalog.services import change_slug
 from app.catalog.models import Product
+from app.catalog.services import change_slug
 from app.core.db import tenant_context
 from app.extensions import db
 
