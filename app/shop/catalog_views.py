@@ -74,8 +74,8 @@ def _current_slug(product_id: int) -> str:
 @bp.get("/media/<path:filename>")
 def media(filename: str):
     # Only the current tenant's folder is ever served (send_from_directory refuses "..").
-    response = send_from_directory(tenant_media_dir(g.tenant.id), filename, max_age=365 * 24 * 3600)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response = send_from_directory(tenant_media_dir(g.tenant.id), filename)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"  # names carry a content hash
     return response
 
 
