@@ -32,15 +32,28 @@ browser:
 db:
 	$(BIN)/flask db upgrade
 
+# The demo's payment providers are the local simulators (MoMo phone page, Orange and PayPal
+# pages at http://127.0.0.1:$(SIM_PORT)); the scheduler runs reconciliation and the outbox.
+SIM_PORT ?= 5055
+SIM := http://127.0.0.1:$(SIM_PORT)
+DEMO_ENV := PUBLIC_PORT=$(PORT) DEFAULT_TENANT=akwa LOG_JSON=false PAYMENT_CALLBACK_BASE_URL=http://127.0.0.1:$(PORT) \
+  MOMO_BASE_URL=$(SIM)/momo MOMO_API_USER=sim-user MOMO_API_KEY=sim-key MOMO_SUBSCRIPTION_KEY=sim-subscription \
+  ORANGE_BASE_URL=$(SIM)/orange ORANGE_CLIENT_ID=sim-orange-id ORANGE_CLIENT_SECRET=sim-orange-secret \
+  ORANGE_MERCHANT_KEY=sim-merchant-key PAYPAL_BASE_URL=$(SIM)/paypal PAYPAL_CLIENT_ID=sim-paypal-id \
+  PAYPAL_CLIENT_SECRET=sim-paypal-secret PAYPAL_WEBHOOK_ID=SIM-WEBHOOK-ID
+
 demo: install db
 	$(BIN)/flask seed-demo
 	@echo ""
 	@echo "  Boutique Douala (XAF) : http://akwa.localhost:$(PORT)/shop/"
 	@echo "  Boutique Abidjan (XOF): http://plateau.localhost:$(PORT)/shop/"
 	@echo "  (http://localhost:$(PORT)/ sert akwa)"
+	@echo "  Téléphone MoMo simulé : $(SIM)/momo/phone"
 	@echo ""
-	PUBLIC_PORT=$(PORT) DEFAULT_TENANT=akwa LOG_JSON=false $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
-	  --access-logfile - wsgi:app
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/flask payment-simulators --port $(SIM_PORT) --manual --paypal-webhook-url http://127.0.0.1:$(PORT)/callbacks/1/paypal & \
+	$(DEMO_ENV) $(BIN)/flask scheduler & \
+	$(DEMO_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
 
 test: install-dev browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)

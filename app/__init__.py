@@ -53,6 +53,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     csrf.exempt(api_bp)  # API keys and HMAC signatures, no cookies
     app.register_blueprint(api_bp)
 
+    from app.callbacks import bp as callbacks_bp
+
+    csrf.exempt(callbacks_bp)  # server-to-server: no cookies; every event is checked before use
+    app.register_blueprint(callbacks_bp)
+
     from app.cli import register
 
     register(app)

@@ -67,13 +67,42 @@ class Config:
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
     SMS_SENDER = os.environ.get("SMS_SENDER", "AfriGest")
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
+    # Payments. Each provider is reached at its base URL: the local simulators
+    # (`flask payment-simulators`) in development and tests, the real sandbox or production
+    # otherwise; switching is configuration only.
+    PAYMENT_HTTP_TIMEOUT = _int("PAYMENT_HTTP_TIMEOUT", 15)
+    # Public base URL providers call back (server to server); default: the shop's own host.
+    PAYMENT_CALLBACK_BASE_URL = os.environ.get("PAYMENT_CALLBACK_BASE_URL", "")
+    CALLBACK_RATE_LIMIT = os.environ.get("CALLBACK_RATE_LIMIT", "300 per minute")
+    MOMO_BASE_URL = os.environ.get("MOMO_BASE_URL", "https://sandbox.momodeveloper.mtn.com")
+    MOMO_API_USER = os.environ.get("MOMO_API_USER", "")
+    MOMO_API_KEY = os.environ.get("MOMO_API_KEY", "")
+    MOMO_SUBSCRIPTION_KEY = os.environ.get("MOMO_SUBSCRIPTION_KEY", "")
+    MOMO_TARGET_ENVIRONMENT = os.environ.get("MOMO_TARGET_ENVIRONMENT", "sandbox")
+    MOMO_WINDOW_MINUTES = _int("MOMO_WINDOW_MINUTES", 10)  # unanswered request-to-pay: expired
+    ORANGE_BASE_URL = os.environ.get("ORANGE_BASE_URL", "https://api.orange.com")
+    ORANGE_WEBPAY_PATH = os.environ.get("ORANGE_WEBPAY_PATH", "/orange-money-webpay/dev/v1")
+    ORANGE_CLIENT_ID = os.environ.get("ORANGE_CLIENT_ID", "")
+    ORANGE_CLIENT_SECRET = os.environ.get("ORANGE_CLIENT_SECRET", "")
+    ORANGE_MERCHANT_KEY = os.environ.get("ORANGE_MERCHANT_KEY", "")
+    ORANGE_CURRENCY = os.environ.get("ORANGE_CURRENCY", "")  # "OUV" on Orange's dev env; default: order currency
+    ORANGE_WINDOW_MINUTES = _int("ORANGE_WINDOW_MINUTES", 15)
+    PAYPAL_BASE_URL = os.environ.get("PAYPAL_BASE_URL", "https://api-m.sandbox.paypal.com")
+    PAYPAL_CLIENT_ID = os.environ.get("PAYPAL_CLIENT_ID", "")
+    PAYPAL_CLIENT_SECRET = os.environ.get("PAYPAL_CLIENT_SECRET", "")
+    PAYPAL_WEBHOOK_ID = os.environ.get("PAYPAL_WEBHOOK_ID", "")
+    PAYPAL_WINDOW_MINUTES = _int("PAYPAL_WINDOW_MINUTES", 60)
 
     # Global defaults for per-tenant settings; a tenant overrides any key.
     TENANT_DEFAULTS = {
         "ecommerce_enabled": True,
-        "mobile_money_enabled": False,
-        "card_enabled": False,
         "cod_enabled": True,
+        "momo_enabled": False,
+        "orange_money_enabled": False,
+        "paypal_enabled": False,
+        "paypal_currency": "EUR",  # EUR | USD
+        "paypal_rate": "655.957",  # units of the tenant currency per 1 paypal_currency (decimal string)
+        "payment_reservation_minutes": 60,  # stock held for an order awaiting an online payment
         "stock_mode": "shared",  # shared | dedicated
         "search_provider": "sql",
         "media_url_ttl": 3600,

@@ -43,7 +43,7 @@ def require(permission: str):
             if not allowed(current_user.role, permission):
                 current_app.logger.warning("forbidden: %s (%s) wanted %s on %s", current_user.id,
                                            current_user.role, permission, request.path)
-                abort(403)
+                abort(403, description=permission)
             return view(*args, **kwargs)
         return wrapped
     return decorator
@@ -54,4 +54,7 @@ def can(permission: str) -> bool:
     return current_user.is_authenticated and allowed(current_user.role, permission)
 
 
-from app.backoffice import auth_views, operations_views  # noqa: E402,F401
+from app.backoffice import (  # noqa: E402,F401
+    audit_views, auth_views, bell_views, catalog_views, customers_views, dashboard_views, inventory_views,
+    operations_views, orders_views, payments_views, settings_views, staff_views,
+)

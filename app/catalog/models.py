@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -74,6 +74,8 @@ class Product(TenantScoped, Timestamped, Base):
         Index("ix_products_list_category", "tenant_id", "listed", "category_id", "in_stock", "price"),
         Index("ix_products_list_featured", "tenant_id", "listed", "featured", "sort_order"),
         Index("ix_products_related", "tenant_id", "listed", "category_id", "in_stock", "sales_count"),
+        # The back-office list: every product of the tenant, newest id first, keyset paged.
+        Index("ix_products_admin", "tenant_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +106,11 @@ class Product(TenantScoped, Timestamped, Base):
     in_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     sales_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock: SQLAlchemy bumps it on every UPDATE of the row and adds
+    # "AND version = :loaded" to it, so two staff saving the same product cannot both win.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     category: Mapped[Category | None] = relationship()
     variants: Mapped[list[Variant]] = relationship(
@@ -175,3 +182,39 @@ class SlugRedirect(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     old_slug: Mapped[str] = mapped_column(String(220))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+
+
+class ImportJob(TenantScoped, Timestamped, Base):
+    """A CSV import: checked first (dry run), then run as a job that reports progress."""
+
+    __tablename__ = "catalog_imports"
+    __table_args__ = (Index("ix_catalog_imports_tenant_created", "tenant_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    # previewed -> queued -> running -> done | failed
+    status: Mapped[str] = mapped_column(String(12), default="previewed")
+    mode: Mapped[str] = mapped_column(String(12), default="")  # all | valid
+    # The uploaded file stays in the database until the run, so any worker can read it.
+    content: Mapped[str] = mapped_column(Text, default="")
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    valid_rows: Mapped[int] = mapped_column(Integer, default=0)
+    processed_rows: Mapped[int] = mapped_column(Integer, default=0)
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"line": 7, "sku": "X", "messages": ["…"]}], first ERROR_LIMIT rows; error_count has them all.
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    new_categories: Mapped[list] = mapped_column(JSON, default=list)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    # A run commits after every batch; one silent this long has died with its worker
+    # (a restarted server takes its threads along) and may be started again.
+    STALL_AFTER = timedelta(minutes=10)
+
+    @property
+    def stalled(self) -> bool:
+        return self.status in ("queued", "running") and utcnow() - self.updated_at > self.STALL_AFTER

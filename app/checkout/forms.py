@@ -27,6 +27,7 @@ class CheckoutForm(FlaskForm):
     landmark = StringField(_l("Point de repère"), validators=[Length(max=255)])
     pickup_store = SelectField(_l("Boutique de retrait"), choices=[], validate_choice=False)
     payment_method = RadioField(_l("Paiement"), choices=[], validators=[InputRequired(_l("Choisissez un moyen de paiement."))])
+    momo_phone = StringField(_l("Numéro MTN Mobile Money"), validators=[Optional(), Length(max=32)])
     note = TextAreaField(_l("Instructions pour la livraison"), validators=[Length(max=1000)])
     idempotency_key = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
 
@@ -40,6 +41,7 @@ class CheckoutForm(FlaskForm):
         if len(payment_methods) == 1 and not self.payment_method.data:
             self.payment_method.data = payment_methods[0][0]
         self.e164_phone = ""
+        self.momo_msisdn = ""
 
     def validate_phone(self, field) -> None:
         if not field.data:
@@ -54,6 +56,8 @@ class CheckoutForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        if self.payment_method.data == "momo":
+            ok = validate_momo(self, self.momo_phone.data or self.phone.data, self.country) and ok
         if not self.email.data and not self.phone.data:
             self.phone.errors.append(_l("Indiquez un e-mail ou un numéro de téléphone."))
             ok = False
@@ -69,4 +73,49 @@ class CheckoutForm(FlaskForm):
             if self.pickup_store.data not in {c.value for c in self.pickup_store.choices if c.value}:
                 self.pickup_store.errors.append(_l("Choisissez une boutique de retrait."))
                 ok = False
+        return ok
+
+
+def momo_msisdn(raw: str, country: str) -> str | None:
+    """A mobile number in MoMo's format: international digits without "+" (237670000000)."""
+    try:
+        number = phonenumbers.parse(raw or "", country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in (
+            phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
+def validate_momo(form, raw: str, country: str) -> bool:
+    """Set ``form.momo_msisdn`` or put a message on ``form.momo_phone``."""
+    if not (raw or "").strip():
+        form.momo_phone.errors.append(_l("Indiquez le numéro Mobile Money qui va payer."))
+        return False
+    msisdn = momo_msisdn(raw, country)
+    if msisdn is None:
+        form.momo_phone.errors.append(_l("Numéro Mobile Money invalide : un numéro de mobile est attendu."))
+        return False
+    form.momo_msisdn = msisdn
+    return True
+
+
+class PaymentForm(FlaskForm):
+    """Paying (again) for a placed order: the method and, for MoMo, the number."""
+    payment_method = RadioField(_l("Moyen de paiement"), choices=[],
+                                validators=[InputRequired(_l("Choisissez un moyen de paiement."))])
+    momo_phone = StringField(_l("Numéro MTN Mobile Money"), validators=[Optional(), Length(max=32)])
+    idempotency_key = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
+
+    def __init__(self, *args, country: str, payment_methods: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country = country
+        self.payment_method.choices = [SelectChoice(value, label) for value, label in payment_methods]
+        self.momo_msisdn = ""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.payment_method.data == "momo":
+            ok = validate_momo(self, self.momo_phone.data, self.country) and ok
         return ok

@@ -26,6 +26,7 @@ from app.inventory.allocation import StoreRef, Unavailable, allocate
 from app.notifications.services import alert_low_stock, alert_new_order, notify_order
 from app.orders.models import Order, OrderLine
 from app.orders.services import next_number, record_change
+from app.payments.providers.registry import enabled_methods
 from app.tenancy.geo import city_coordinates
 from app.tenancy.models import Tenant
 from app.tenancy.settings import tenant_setting
@@ -58,8 +59,8 @@ class CheckoutData:
 
 
 def payment_methods(tenant: Tenant) -> list[str]:
-    """Methods this tenant offers at checkout (the payments issue adds mobile money and card)."""
-    return ["cod"] if tenant_setting(tenant, "cod_enabled") else []
+    """Methods this tenant offers at checkout, from its settings."""
+    return enabled_methods(tenant)
 
 
 def existing_order(key: str) -> Order | None:
@@ -125,7 +126,9 @@ def _place(tenant: Tenant, cart_id: int, data: CheckoutData) -> Order:
     notify_order(order, "received")
     alert_new_order(order)
 
-    expires = utcnow() + timedelta(hours=tenant_setting(tenant, "cod_reservation_hours"))
+    # Cash on delivery holds the stock until delivery; an online payment only while it runs.
+    expires = utcnow() + (timedelta(hours=tenant_setting(tenant, "cod_reservation_hours")) if data.payment_method == "cod"
+                          else timedelta(minutes=tenant_setting(tenant, "payment_reservation_minutes")))
     for variant_id, store_id, quantity in picks.picks:  # sorted: a stable lock order
         inventory.reserve(variant_id, store_id, quantity, order_id=order.id, expires_at=expires, actor="shop")
     for variant_id, store_id, available in inventory.low_levels([(v, s) for v, s, _ in picks.picks]):

@@ -23,7 +23,8 @@ RETRY_INTERVALS = [10, 60, 300, 900, 3600]
 _PENDING = "after_commit_jobs"
 # (job, every N seconds), run by `flask scheduler` across all tenants.
 PERIODIC = [("app.notifications.dispatch.sweep", 30), ("app.inventory.jobs.expire_reservations", 60),
-            ("app.cart.jobs.sweep_abandoned", 300), ("app.sync.jobs.check_connections", 60)]
+            ("app.cart.jobs.sweep_abandoned", 300), ("app.sync.jobs.check_connections", 60),
+            ("app.payments.jobs.reconcile", 30)]
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TenantScoped, Timestamped
 from app.tenancy.models import Store
+
+LOW_SQL = "on_hand <= reserved + low_stock_threshold"  # available at or under the threshold
 
 
 class StockLevel(TenantScoped, Base):
@@ -18,6 +20,10 @@ class StockLevel(TenantScoped, Base):
         CheckConstraint("reserved >= 0", name="reserved_not_negative"),
         CheckConstraint("on_hand - reserved >= 0", name="available_not_negative"),
         Index("ix_stock_levels_variant", "variant_id", "store_id"),
+        # Low-stock list and count: only the levels at or under their threshold, covering.
+        # The condition is written as in app.inventory.queries.IS_LOW (SQLite matches it literally).
+        Index("ix_stock_levels_low", "tenant_id", "store_id", "variant_id", "on_hand", "reserved",
+              "low_stock_threshold", sqlite_where=text(LOW_SQL), postgresql_where=text(LOW_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +62,10 @@ class StockMovement(TenantScoped, Timestamped, Base):
 
 class Reservation(TenantScoped, Timestamped, Base):
     __tablename__ = "reservations"
-    __table_args__ = (Index("ix_reservations_expiry", "status", "expires_at"),)
+    __table_args__ = (
+        Index("ix_reservations_expiry", "status", "expires_at"),
+        Index("ix_reservations_active", "tenant_id", "status", "expires_at"),  # back-office list
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.orders.models import STATUS_LABELS, Order
 from app.orders.services import tracking_token
+from app.payments.models import METHOD_LABELS
 from app.tenancy.models import Store, Tenant
 
 SUBJECTS = {
@@ -30,6 +31,9 @@ SUBJECTS = {
     "order_delivered": _l("Commande %(n)s livrée"),
     "order_cancelled": _l("Commande %(n)s annulée"),
     "payment_received": _l("Paiement reçu pour la commande %(n)s"),
+    "refund_issued": _l("Remboursement pour la commande %(n)s"),
+    "staff_payment_review": _l("Paiement à vérifier : commande %(n)s"),
+    "staff_payment_failures": _l("Paiements en échec : %(n)s"),
     "cart_reminder": _l("Votre panier vous attend chez %(n)s"),
     "staff_new_order": _l("Nouvelle commande %(n)s"),
     "staff_low_stock": _l("Stock bas : %(n)s"),
@@ -52,7 +56,7 @@ def recovery_url(cart: Cart, tenant: Tenant) -> str:
     return shop_url(tenant, f"/shop/cart/recover/{recovery_token(cart)}")
 
 
-def _intro(topic: str, order: Order) -> str:
+def _intro(topic: str, order: Order, amount: int | None = None) -> str:
     """The first sentence, as plain text: the HTML template escapes it, the text one not."""
     n = order.number
     if topic == "order_received":
@@ -68,6 +72,9 @@ def _intro(topic: str, order: Order) -> str:
     if topic == "payment_received":
         return _("Nous avons bien reçu votre paiement de %(total)s pour la commande %(n)s.",
                  total=format_money(order.total, order.currency, str(get_locale())), n=n)
+    if topic == "refund_issued":
+        return _("Nous vous remboursons %(amount)s pour la commande %(n)s.",
+                 amount=format_money(amount or 0, order.currency, str(get_locale())), n=n)
     return _("Votre commande %(n)s a été annulée.", n=n)
 
 
@@ -101,10 +108,16 @@ def _order(message: OutboxMessage) -> Order:
 def _staff_email(message: OutboxMessage, tenant: Tenant) -> EmailMessage:
     payload = message.payload
     with force_locale(tenant.locale):
-        if payload["alert"] == "new_order":
+        if payload["alert"] in ("new_order", "payment_review"):
             order = _order(message)
-            return _email(message, tenant, str(SUBJECTS["staff_new_order"]) % {"n": order.number}, "staff_alert",
-                          {"order": order, "locale": tenant.locale})
+            subject = SUBJECTS[f"staff_{payload['alert']}"]
+            return _email(message, tenant, str(subject) % {"n": order.number}, "staff_alert",
+                          {"order": order, "locale": tenant.locale, "note": payload.get("note", "")})
+        if payload["alert"] == "payment_failures":
+            label = f"{METHOD_LABELS.get(payload['method'], payload['method'])} × {payload['failures']}"
+            return _email(message, tenant, str(SUBJECTS["staff_payment_failures"]) % {"n": label}, "staff_alert",
+                          {"failures": payload["failures"], "method_label": METHOD_LABELS.get(payload["method"], ""),
+                           "locale": tenant.locale})
         variant = db.session.get(Variant, payload["variant_id"])
         store = db.session.get(Store, payload["store_id"])
         label = " / ".join([variant.product.name, *variant.attributes.values()])
@@ -114,6 +127,10 @@ def _staff_email(message: OutboxMessage, tenant: Tenant) -> EmailMessage:
 
 
 def compose_email(message: OutboxMessage, tenant: Tenant) -> EmailMessage | None:
+    if message.topic.startswith("staff_password_"):  # the signed link is made now, never stored
+        from app.staff.passwords import compose_password_email
+
+        return compose_password_email(message, tenant)
     if "alert" in message.payload:
         return _staff_email(message, tenant)
     if "cart_id" in message.payload:
@@ -128,7 +145,7 @@ def compose_email(message: OutboxMessage, tenant: Tenant) -> EmailMessage | None
     with force_locale(order.locale or tenant.locale):
         return _email(message, tenant, str(SUBJECTS[message.topic]) % {"n": order.number}, "order", {
             "order": order, "tracking_url": tracking_url(order, tenant), "locale": order.locale,
-            "status_label": STATUS_LABELS[order.status], "intro": _intro(message.topic, order)})
+            "status_label": STATUS_LABELS[order.status], "intro": _intro(message.topic, order, message.payload.get("amount"))})
 
 
 def compose_sms(message: OutboxMessage, tenant: Tenant) -> str | None:
@@ -148,5 +165,8 @@ def compose_sms(message: OutboxMessage, tenant: Tenant) -> str | None:
             "order_delivered": _("%(shop)s : commande %(n)s livrée. Merci !"),
             "order_cancelled": _("%(shop)s : commande %(n)s annulée. Infos : %(url)s"),
             "payment_received": _("%(shop)s : paiement reçu pour la commande %(n)s. Merci !"),
+            "refund_issued": _("%(shop)s : remboursement de %(amount)s pour la commande %(n)s."),
         }
-        return texts[message.topic] % {"shop": tenant.name, "n": order.number, "url": tracking_url(order, tenant)}
+        amount = format_money(message.payload.get("amount") or 0, order.currency, str(get_locale()))
+        return texts[message.topic] % {"shop": tenant.name, "n": order.number, "url": tracking_url(order, tenant),
+                                       "amount": amount}

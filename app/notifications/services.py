@@ -56,6 +56,25 @@ def alert_new_order(order: Order) -> None:
     alert_staff("new_order", f"order:{order.id}:new", {"order_id": order.id})
 
 
+def notify_refund(order: Order, refund_id: int, amount: int) -> None:
+    """Tell the customer money is on its way back, once per refund."""
+    payload = {"order_id": order.id, "refund_id": refund_id, "amount": amount}
+    if order.email:
+        queue_message("email", "refund_issued", order.email, f"refund:{refund_id}:email", payload)
+    if order.phone:
+        queue_message("sms", "refund_issued", order.phone, f"refund:{refund_id}:sms", payload)
+
+
+def alert_payment_review(payment_id: int, order_id: int, note: str) -> None:
+    alert_staff("payment_review", f"payment:{payment_id}:review", {"order_id": order_id, "note": note})
+
+
+def alert_payment_failures(method: str, failures: int, window_start: str) -> None:
+    """A spike of failed payments (provider down, misconfigured?): once per method and window."""
+    alert_staff("payment_failures", f"payfail:{method}:{window_start}",
+                {"method": method, "failures": failures})
+
+
 def alert_low_stock(variant_id: int, store_id: int, available: int) -> None:
     """At most one alert per variant, store and day."""
     day = utcnow().date().isoformat()

@@ -3,7 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TenantScoped, Timestamped, utcnow
@@ -25,6 +36,16 @@ class Order(TenantScoped, Timestamped, Base):
         UniqueConstraint("tenant_id", "idempotency_key"),
         CheckConstraint("total >= 0", name="total_positive"),
         Index("ix_orders_tenant_created", "tenant_id", "created_at"),
+        # The back-office list filters on these and sorts by date within them (100 000 orders).
+        Index("ix_orders_tenant_status_created", "tenant_id", "status", "created_at"),
+        Index("ix_orders_tenant_payment_created", "tenant_id", "payment_status", "created_at"),
+        Index("ix_orders_tenant_store_created", "tenant_id", "fulfilment_store_id", "created_at"),
+        Index("ix_orders_tenant_total", "tenant_id", "total"),
+        Index("ix_orders_tenant_phone", "tenant_id", "phone"),
+        Index("ix_orders_tenant_email", "tenant_id", "email"),
+        # Dashboard (app.orders.stats): covering indexes for a year of orders without a sort.
+        Index("ix_orders_breakdown", "tenant_id", "status", "payment_status", "payment_method", "created_at", "total"),
+        Index("ix_orders_timeline", "tenant_id", "created_at", "status", "total"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +86,7 @@ class Order(TenantScoped, Timestamped, Base):
                                                   order_by="OrderLine.id")
     history: Mapped[list[OrderStatusChange]] = relationship(cascade="all, delete-orphan",
                                                             order_by="OrderStatusChange.id")
+    returns: Mapped[list[OrderReturn]] = relationship(cascade="all, delete-orphan", order_by="OrderReturn.id")
     pickup_store: Mapped[Store | None] = relationship(foreign_keys=[pickup_store_id])
     fulfilment_store: Mapped[Store | None] = relationship(foreign_keys=[fulfilment_store_id])
 
@@ -72,9 +94,22 @@ class Order(TenantScoped, Timestamped, Base):
         return Money(getattr(self, field), self.currency)
 
 
+# Name search in the back-office list is a prefix of lower(first/last name): expression
+# indexes, declared here because __table_args__ cannot reach the mapped columns. PostgreSQL
+# needs text_pattern_ops for LIKE 'x%'; SQLite's planner uses them for a range instead
+# (app.orders.queries.search_condition).
+for _name in ("first_name", "last_name"):
+    Index(f"ix_orders_tenant_{_name}_lower", Order.tenant_id,
+          func.lower(getattr(Order, _name)).label(f"{_name}_lower"),
+          postgresql_ops={f"{_name}_lower": "text_pattern_ops"})
+
+
 class OrderLine(TenantScoped, Base):
     __tablename__ = "order_lines"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_order_lines_sales", "tenant_id", "order_id", "product_id", "quantity", "line_total"),  # top products
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
@@ -91,17 +126,50 @@ class OrderLine(TenantScoped, Base):
 
 
 class OrderStatusChange(TenantScoped, Timestamped, Base):
-    """Who moved the order (or its payment) from what to what, when, and why."""
+    """Who moved the order (or its payment) from what to what, when, and why.
+
+    ``field`` says what moved: ``status``, ``payment``, ``store`` (fulfilment store codes),
+    ``return`` (units taken back) or ``note`` (a staff remark; from = to = the status)."""
 
     __tablename__ = "order_status_changes"
+    # Dashboard lead time: the period's "shipped" moves as one range.
+    __table_args__ = (
+        Index("ix_order_status_changes_moves", "tenant_id", "to_status", "field", "created_at", "order_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    field: Mapped[str] = mapped_column(String(16), default="status")  # status | payment
+    field: Mapped[str] = mapped_column(String(16), default="status")  # status | payment | store | return | note
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(120), default="system")
     note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class OrderReturn(TenantScoped, Timestamped, Base):
+    """Units a customer brought back; ``restock`` says whether they went back on the shelf."""
+
+    __tablename__ = "order_returns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    restock: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    actor: Mapped[str] = mapped_column(String(120), default="system")
+
+    lines: Mapped[list[OrderReturnLine]] = relationship(cascade="all, delete-orphan", order_by="OrderReturnLine.id")
+
+
+class OrderReturnLine(TenantScoped, Base):
+    __tablename__ = "order_return_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("order_returns.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    order_line: Mapped[OrderLine] = relationship()
 
 
 class Counter(TenantScoped, Base):

@@ -30,4 +30,4 @@ def _cart_badge() -> dict:
     return {"cart_count": cart_count}
 
 
-from app.shop import cart_views, catalog_views, checkout_views, order_views  # noqa: E402,F401
+from app.shop import cart_views, catalog_views, checkout_views, order_views, payment_views  # noqa: E402,F401

@@ -15,14 +15,14 @@ from app.core.htmx import is_fragment_request, render, see_other
 from app.inventory.services import eligible_stores
 from app.orders.services import tracking_token
 from app.shop import bp
+from app.payments.models import METHOD_LABELS
+from app.payments.services import PaymentError
+from app.shop import payment_views
 from app.shop.cart_views import current_cart
-
-PAYMENT_LABELS = {"cod": _l("Paiement à la livraison (espèces)")}
-
 
 def _form() -> CheckoutForm:
     stores = [s for s in eligible_stores() if s.is_pickup_point]
-    methods = [(m, PAYMENT_LABELS.get(m, m)) for m in services.payment_methods(g.tenant)]
+    methods = [(m, METHOD_LABELS[m]) for m in services.payment_methods(g.tenant)]
     form = CheckoutForm(country=g.tenant.country, stores=stores, payment_methods=methods)
     if not form.idempotency_key.data:
         form.idempotency_key.data = uuid.uuid4().hex
@@ -57,8 +57,7 @@ def checkout():
                 target = getattr(form, exc.field).errors if exc.field else form.form_errors
                 target.append(exc.message)
             else:
-                flash(_l("Merci ! Votre commande %(n)s est enregistrée.", n=order.number), "success")
-                return see_other(url_for("shop.show_order", token=tracking_token(order)))
+                return _after_placing(order, form)
         status = 422
     return render_template("shop/checkout.html", form=form, **_summary_context(form, priced)), status
 
@@ -76,6 +75,20 @@ def checkout_summary():
         _remember_contact(form, cart)
     priced = price_cart(cart, g.tenant.currency)
     return render("shop/checkout.html", "shop/_checkout_summary.html", **_summary_context(form, priced))
+
+
+def _after_placing(order, form: CheckoutForm):
+    """Cash on delivery: done. Online: start the payment; if it cannot start, the order
+    keeps its stock and the shopper lands on its payment page to retry or switch."""
+    if order.payment_method == "cod":
+        flash(_l("Merci ! Votre commande %(n)s est enregistrée.", n=order.number), "success")
+        return see_other(url_for("shop.show_order", token=tracking_token(order)))
+    try:
+        return payment_views.start(order, order.payment_method, msisdn=form.momo_msisdn,
+                                   key=f"{form.idempotency_key.data}:1")
+    except PaymentError as exc:
+        flash(str(exc), "error")
+        return see_other(url_for("shop.pay_order", token=tracking_token(order)))
 
 
 def _remember_contact(form: CheckoutForm, cart) -> None:

@@ -22,6 +22,8 @@ class StaffUser(UserMixin, TenantScoped, Timestamped, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The bell counts new orders since this moment (set when the staff member opens it).
+    bell_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in

@@ -33,8 +33,8 @@ def tenant_for_host(host: str) -> Tenant | None:
 
 
 def _load_tenant() -> None:
-    # The API names its tenant in the path (/api/tenants/<id>/…): app.api loads it.
-    if request.endpoint == "static" or request.path.startswith("/api/"):
+    # The API and provider callbacks name their tenant in the path: their blueprints load it.
+    if request.endpoint == "static" or request.path.startswith(("/api/", "/callbacks/")):
         return
     tenant = tenant_for_host(request.host)
     if tenant is None:

@@ -33,3 +33,47 @@ def current_tenant() -> Tenant:
     if tenant is None or tenant.id != tenant_id:
         tenant = g.tenant = db.session.get(Tenant, tenant_id)
     return tenant
+
+
+# Keys the back-office settings page edits, by section; each value is checked before it
+# is stored, so a wrong type never reaches checkout or shipping code.
+SECTIONS = {
+    "payments": ("cod_enabled", "momo_enabled", "orange_money_enabled", "paypal_enabled", "paypal_currency",
+                 "paypal_rate"),
+    "shipping": ("flat_shipping", "free_shipping_threshold"),
+    "tax": ("tax_rate_bp", "prices_include_tax"),
+}
+PAYMENT_FLAGS = ("cod_enabled", "momo_enabled", "orange_money_enabled", "paypal_enabled")
+PAYPAL_CURRENCIES = ("EUR", "USD")
+MAX_AMOUNT = 10**12
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_setting(key: str, value: Any) -> None:
+    """Raise ValueError unless ``value`` is a valid value for setting ``key``."""
+    from decimal import Decimal, InvalidOperation
+
+    if key in PAYMENT_FLAGS or key == "prices_include_tax":
+        ok = isinstance(value, bool)
+    elif key == "paypal_currency":
+        ok = value in PAYPAL_CURRENCIES
+    elif key == "paypal_rate":
+        try:
+            ok = isinstance(value, str) and Decimal(value).is_finite() and 0 < Decimal(value) < 10**9
+        except InvalidOperation:
+            ok = False
+    elif key in ("flat_shipping", "free_shipping_threshold"):
+        ok = _is_int(value) and 0 <= value <= MAX_AMOUNT
+    elif key == "tax_rate_bp":
+        ok = _is_int(value) and 0 <= value <= 10000
+    else:
+        raise KeyError(f"setting {key!r} is not editable")
+    if not ok:
+        raise ValueError(f"bad value for {key}: {value!r}")
+
+
+def tenant_settings(tenant: Tenant, keys) -> dict[str, Any]:
+    return {key: tenant_setting(tenant, key) for key in keys}

@@ -1,0 +1,80 @@
+"""Reconciliation: pending payments are asked about until they are final.
+
+A callback can be late, duplicated or never come; this job does not care. Each pending
+payment is polled with a growing interval; once its provider window has passed with no
+final answer it expires (stock released). An expired payment is asked once more an hour
+later, so a success that came too late is recorded and flagged for staff.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.core.db import ALL_TENANTS, utcnow
+from app.core.jobs import run
+from app.extensions import db
+from app.orders.models import Order
+from app.orders.services import change_status
+from app.payments.models import Payment
+from app.payments.providers.base import EXPIRED, PENDING, Observed
+from app.payments.services import _ask, _transition
+
+FIRST_CHECK_S, MAX_INTERVAL_S = 30, 1800
+LATE_CHECK = timedelta(hours=1)
+UNPAID_GRACE = timedelta(hours=24)  # a shopper whose payment failed may come back and retry
+
+
+def _due():
+    return (Payment.next_check_at <= utcnow()) & Payment.status.in_((PENDING, EXPIRED)) & (Payment.method != "cod")
+
+
+def _unpaid():
+    """Orders whose online payment failed and that nobody paid since: their stock is long gone."""
+    return ((Order.status == "received") & (Order.payment_status == "failed") & (Order.payment_method != "cod")
+            & (Order.updated_at <= utcnow() - UNPAID_GRACE))
+
+
+def reconcile() -> int:
+    """Periodic job over every tenant; each tenant's payments are handled in its own context."""
+    tenant_ids = set(db.session.scalars(select(Payment.tenant_id).distinct().where(_due())
+                                        .execution_options(**ALL_TENANTS)))
+    tenant_ids |= set(db.session.scalars(select(Order.tenant_id).distinct().where(_unpaid())
+                                         .execution_options(**ALL_TENANTS)))
+    db.session.rollback()
+    return sum(run("app.payments.jobs.reconcile_tenant", tenant_id) or 0 for tenant_id in sorted(tenant_ids))
+
+
+def reconcile_tenant(limit: int = 200) -> int:
+    ids = db.session.scalars(select(Payment.id).where(_due()).order_by(Payment.next_check_at).limit(limit)).all()
+    moved = sum(check_payment(payment_id) for payment_id in ids)
+    for order in db.session.scalars(select(Order).where(_unpaid()).limit(limit)):
+        change_status(order, "cancelled", actor="system", note="Paiement non abouti / payment not completed")
+    return moved
+
+
+def check_payment(payment_id: int) -> int:
+    """Ask the provider about one payment and apply the answer; 1 if the payment moved."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.next_check_at is None:
+        return 0
+    observed = _ask(payment)
+    moved = False
+    if payment.status == EXPIRED:  # the one late look
+        if observed is not None:
+            moved = _transition(payment, observed)
+            payment.next_check_at = None
+        else:
+            payment.next_check_at = utcnow() + LATE_CHECK
+    elif observed is not None and observed.status != PENDING:
+        moved = _transition(payment, observed)
+    elif utcnow() >= payment.expires_at:
+        moved = _transition(payment, Observed(EXPIRED, reason="WINDOW_ELAPSED"))
+        if payment.method != "paypal":  # PayPal takes money only when we capture: nothing can come late
+            payment.next_check_at = utcnow() + LATE_CHECK
+    else:
+        payment.checks += 1
+        interval = min(FIRST_CHECK_S * 2 ** payment.checks, MAX_INTERVAL_S)
+        payment.next_check_at = min(utcnow() + timedelta(seconds=interval), payment.expires_at)
+    db.session.commit()
+    return int(moved)

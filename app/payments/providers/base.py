@@ -1,0 +1,85 @@
+"""What every payment provider offers the rest of the app (SPEC §7), and the errors it raises.
+
+A provider is a small class in its own module, registered by method name in
+``app.payments.providers.registry``. It speaks HTTP to the provider (or its local
+simulator: only the base URL differs) and translates answers into ``Observed`` states.
+It never touches the database: ``app.payments.services`` owns every write.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from flask import current_app
+
+PENDING, SUCCEEDED, FAILED, EXPIRED, REFUNDED = "pending", "succeeded", "failed", "expired", "refunded"
+
+
+class ProviderUnavailable(Exception):
+    """Timeout, connection refused, 5xx: nothing is known; try again later (never a failure)."""
+
+
+class ProviderRefused(Exception):
+    """The provider said no to the request itself (invalid number, unsupported currency…)."""
+
+    def __init__(self, reason: str, message: str = ""):
+        super().__init__(message or reason)
+        self.reason = reason
+
+
+class Rejected(Exception):
+    """A callback we will not act on (forged, malformed, not matching the payment)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Urls:
+    """Where the provider sends the shopper and its notifications for this payment."""
+    callback: str  # server-to-server notification URL (carries our reference)
+    return_: str = ""  # shopper's browser after paying
+    cancel: str = ""  # shopper's browser after giving up
+
+
+@dataclass
+class Started:
+    provider_reference: str = ""
+    redirect_url: str = ""  # where the shopper goes next (Orange pay page, PayPal approval)
+    data: dict = field(default_factory=dict)  # kept on Payment.data
+
+
+@dataclass
+class Observed:
+    """The provider's word on a payment right now."""
+    status: str  # PENDING | SUCCEEDED | FAILED | EXPIRED | REFUNDED
+    reason: str = ""  # provider's code for a failure (APPROVAL_REJECTED…)
+    amount: int | None = None  # minor units in ``currency`` as the provider reports it
+    currency: str = ""
+    provider_reference: str = ""  # transaction id
+    data: dict = field(default_factory=dict)
+
+
+class Provider(Protocol):
+    method: str
+    online: bool  # False for cash on delivery: nothing to call
+
+    def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started: ...
+
+    def fetch_status(self, payment) -> Observed: ...
+
+    def event_key(self, body: bytes, headers: dict, reference: str) -> str:
+        """The inbox's deduplication key for a received callback."""
+
+    def callback_reference(self, body: bytes, headers: dict, url_reference: str) -> str:
+        """Our payment reference for a callback (from its URL, or from its body)."""
+
+    def check_callback(self, payment, body: bytes, headers: dict) -> Observed:
+        """Verify a callback for ``payment``; raise Rejected, or return what it claims."""
+
+    def refund(self, payment, amount: int) -> Observed: ...
+
+
+def setting(name: str, default: str = "") -> str:
+    return str(current_app.config.get(name) or default)

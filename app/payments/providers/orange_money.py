@@ -1,0 +1,108 @@
+"""Orange Money Web Payment.
+
+POST {base}/oauth/v3/token                        Basic client_id:secret → access_token (cached)
+POST {base}{webpay}/webpayment                    → pay_token, payment_url, notif_token
+POST {base}{webpay}/transactionstatus             order_id + amount + pay_token → status
+
+The shopper pays on Orange's page; Orange then POSTs {"status", "notif_token", "txnid"} to
+the payment's notif_url. Only a notification carrying the notif_token Orange gave us at
+creation is accepted, and the status endpoint is asked before anything moves.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from app.payments.providers.base import (
+    EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Rejected, Started, Urls,
+    setting,
+)
+from app.payments.providers.http import TokenCache, call
+
+_tokens = TokenCache()
+_STATUSES = {"SUCCESS": SUCCEEDED, "FAILED": FAILED, "EXPIRED": EXPIRED, "INITIATED": PENDING, "PENDING": PENDING}
+
+
+class OrangeMoney:
+    method = "orange_money"
+    online = True
+
+    def _base(self) -> str:
+        return setting("ORANGE_BASE_URL").rstrip("/")
+
+    def _webpay(self) -> str:
+        return self._base() + "/" + setting("ORANGE_WEBPAY_PATH", "/orange-money-webpay/dev/v1").strip("/")
+
+    def _token(self) -> str:
+        client = setting("ORANGE_CLIENT_ID")
+
+        def fetch():
+            answer = call("POST", f"{self._base()}/oauth/v3/token", auth=(client, setting("ORANGE_CLIENT_SECRET")),
+                          data={"grant_type": "client_credentials"}, headers={"Accept": "application/json"})
+            if not answer.ok or not isinstance(answer.body, dict) or "access_token" not in answer.body:
+                raise ProviderUnavailable(f"Orange token refused (HTTP {answer.status})")
+            return answer.body["access_token"], answer.body.get("expires_in", 3600)
+
+        return _tokens.get((self._base(), client), fetch)
+
+    def _post(self, path: str, body: dict):
+        headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
+        answer = call("POST", f"{self._webpay()}/{path}", json=body, headers=headers)
+        if answer.status == 401:
+            _tokens.forget((self._base(), setting("ORANGE_CLIENT_ID")))
+            headers["Authorization"] = f"Bearer {self._token()}"
+            answer = call("POST", f"{self._webpay()}/{path}", json=body, headers=headers)
+        return answer
+
+    def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started:
+        body = {"merchant_key": setting("ORANGE_MERCHANT_KEY"),
+                "currency": setting("ORANGE_CURRENCY") or payment.currency, "order_id": payment.reference,
+                "amount": payment.amount, "return_url": urls.return_, "cancel_url": urls.cancel,
+                "notif_url": urls.callback, "lang": payment.order.locale[:2] or "fr",
+                "reference": payment.order.number}
+        answer = self._post("webpayment", body)
+        data = answer.body if isinstance(answer.body, dict) else {}
+        if not answer.ok or not data.get("payment_url") or not data.get("notif_token"):
+            raise ProviderRefused(str(data.get("code") or data.get("message") or f"HTTP_{answer.status}"))
+        return Started(provider_reference=str(data.get("pay_token", "")), redirect_url=data["payment_url"],
+                       data={"pay_token": data.get("pay_token", ""), "notif_token": data["notif_token"],
+                             "payment_url": data["payment_url"]})
+
+    def fetch_status(self, payment) -> Observed:
+        if not payment.data.get("pay_token"):
+            return Observed(FAILED, reason="NOT_CREATED")
+        answer = self._post("transactionstatus", {"order_id": payment.reference, "amount": payment.amount,
+                                                  "pay_token": payment.data["pay_token"]})
+        if not answer.ok or not isinstance(answer.body, dict):
+            raise ProviderUnavailable(f"Orange status HTTP {answer.status}")
+        return _observed(answer.body)
+
+    def event_key(self, body: bytes, headers: dict, reference: str) -> str:
+        return hashlib.sha256(reference.encode() + b"|" + body).hexdigest()
+
+    def callback_reference(self, body: bytes, headers: dict, url_reference: str) -> str:
+        return url_reference
+
+    def check_callback(self, payment, body: bytes, headers: dict) -> Observed:
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise Rejected("malformed body") from exc
+        if not isinstance(data, dict) or "status" not in data:
+            raise Rejected("malformed body")
+        expected = str(payment.data.get("notif_token", ""))
+        if not expected or not hmac.compare_digest(str(data.get("notif_token", "")), expected):
+            raise Rejected("wrong notif_token")
+        return _observed(data)
+
+    def refund(self, payment, amount: int) -> Observed:
+        raise ProviderRefused("NOT_SUPPORTED", "Orange Money Web Payment has no refund call")
+
+
+def _observed(data: dict) -> Observed:
+    status = str(data.get("status", "")).upper()
+    observed = Observed(_STATUSES.get(status, PENDING), provider_reference=str(data.get("txnid") or ""))
+    if observed.status in (FAILED, EXPIRED):
+        observed.reason = status
+    return observed
