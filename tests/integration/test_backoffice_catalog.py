@@ -17,7 +17,7 @@ from app.core.db import tenant_context, utcnow
 from app.extensions import db
 from app.staff.models import AuditEntry
 from app.staff.services import create_staff
-from tests.conftest import client_for, csrf_token
+from tests.conftest import client_for, csrf_token, run_jobs
 from tests.factories import png
 from tests.integration.test_backoffice_operations import PASSWORD, login, staff  # noqa: F401 - fixture
 
@@ -397,6 +397,7 @@ def test_import_reports_bad_rows_by_line_and_imports_nothing_until_asked(app, te
     assert query(app, tenants.a.tenant.id, lambda: db.session.scalar(
         select(Product.id).where(Product.sku == "AK-NEW-1"))) is None
     assert pdg.post(f"{job_path}/start", data={"csrf_token": token, "mode": "valid"}).status_code == 303
+    run_jobs(app)  # with Redis the import waits in RQ for a worker
     done = pdg.get(job_path).get_data(as_text=True)
     assert "Import terminé : 2 produits créés, 1 mis à jour." in done and 'hx-trigger="every 1s"' not in done
     with app.app_context(), tenant_context(tenants.a.tenant.id):
@@ -430,6 +431,7 @@ def test_import_of_many_rows_runs_in_batches(app, tenants, pdg):
     assert "Produits à créer : 600" in pdg.get(job_path).get_data(as_text=True)
     token = csrf_token(pdg, job_path)
     assert pdg.post(f"{job_path}/start", data={"csrf_token": token, "mode": "all"}).status_code == 303
+    run_jobs(app)  # with Redis the import waits in RQ for a worker
     with app.app_context(), tenant_context(tenants.a.tenant.id):
         assert db.session.scalar(select(func.count()).select_from(Product).where(Product.sku.like("AK-LOT-%"))) == 600
         assert db.session.scalar(select(func.count()).select_from(VariantOption)
@@ -440,6 +442,7 @@ def test_import_of_many_rows_runs_in_batches(app, tenants, pdg):
     job_path = upload_csv(pdg, "\n".join(lines) + "\n").headers["Location"]
     assert "Produits à créer : 0 ; à mettre à jour : 600" in pdg.get(job_path).get_data(as_text=True)
     pdg.post(f"{job_path}/start", data={"csrf_token": token, "mode": "all"})
+    run_jobs(app)  # with Redis the import waits in RQ for a worker
     assert "0 produits créés, 0 mis à jour" in pdg.get(job_path).get_data(as_text=True)
 
 
@@ -483,6 +486,7 @@ def test_import_file_level_refusals_and_progress_fragment(app, tenants, pdg):
     stalled = pdg.get(path, headers=HX).get_data(as_text=True)
     assert "ne progresse plus" in stalled and 'hx-trigger="every 1s"' not in stalled
     assert pdg.post(f"{path}/start", data={"csrf_token": csrf_token(pdg, path), "mode": "all"}).status_code == 303
+    run_jobs(app)
     assert "Import terminé : 1 produits créés" in pdg.get(path).get_data(as_text=True)
     assert query(app, tenants.a.tenant.id, lambda: db.session.scalar(
         select(Product.name).where(Product.sku == "AK-RL"))) == "Relancé"
