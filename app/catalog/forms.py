@@ -30,38 +30,14 @@ from app.catalog.admin import (
     format_attributes,
     parse_attributes,
 )
-from app.catalog.importer import MAX_AMOUNT, major
-from app.core.money import MoneyError, parse_major
+from app.catalog.importer import major
+from app.core.fields import MoneyField
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 CSV_MAX_BYTES = 8 * 1024 * 1024
 STATUS_LABELS = {"active": _l("Actif"), "draft": _l("Brouillon"), "archived": _l("Archivé")}
 SKU = Regexp(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$",
              message=_l("Lettres, chiffres, « - », « _ », « . » et « / » seulement."))
-
-
-class MoneyField(StringField):
-    """An amount in major units; ``amount`` holds the minor units once validated."""
-
-    def __init__(self, label=None, validators=None, required: bool = False, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.required, self.amount = required, None
-
-    def pre_validate(self, form) -> None:
-        self.amount = None
-        raw = (self.data or "").strip()
-        if not raw:
-            if self.required:
-                raise StopValidation(_l("Indiquez un montant."))
-            return
-        currency = getattr(form, "currency", "XAF")
-        try:
-            self.amount = parse_major(raw, currency)
-        except MoneyError:
-            self.amount = None
-        if self.amount is None or self.amount > MAX_AMOUNT:
-            self.amount = None
-            raise StopValidation(_l("Montant invalide (par exemple 15000 ou 12,50)."))
 
 
 class AttributesField(StringField):

@@ -39,6 +39,7 @@ from sqlalchemy import select
 
 from app.catalog.admin import STATUSES, VariantInput, format_attributes, parse_attributes
 from app.catalog.models import Product, Variant
+from app.core.fields import MAX_AMOUNT
 from app.core.money import MoneyError, parse_major, precision
 from app.extensions import db
 
@@ -51,7 +52,6 @@ REQUIRED = ("sku", "name", "price")
 ALIASES = {"nom": "name", "prix": "price", "catégorie": "category", "categorie": "category", "marque": "brand",
            "statut": "status", "coût": "cost", "cout": "cost"}
 MAX_ROWS = 20_000
-MAX_AMOUNT = 2_000_000_000  # the price columns are 32-bit integers (PostgreSQL ``integer``)
 ERROR_LIMIT = 500  # bad rows kept for the report (all are counted)
 LENGTHS = {"sku": 64, "name": 200, "brand": 80, "barcode": 64, "seo_title": 160, "seo_description": 320,
            "description": 20_000, "category": 500, "variant_sku": 64, "variant_barcode": 64,

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.money import MoneyError, parse_major
+from app.core.fields import MoneyField
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS, Order
 from app.orders.queries import SORTS, OrderFilters
 
@@ -30,26 +30,6 @@ def _method_labels() -> dict:
 
 def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-class MoneyField(StringField):
-    """An amount in major units; ``amount`` holds the minor units once validated."""
-
-    def __init__(self, label=None, validators=None, required: bool = False, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.required, self.amount = required, None
-
-    def pre_validate(self, form) -> None:
-        self.amount = None
-        raw = (self.data or "").strip()
-        if not raw:
-            if self.required:
-                raise StopValidation(_l("Indiquez un montant."))
-            return
-        try:
-            self.amount = parse_major(raw, form.currency)
-        except MoneyError:
-            raise StopValidation(_l("Montant invalide (par exemple 15000 ou 12,50).")) from None
 
 
 class OrderFilterForm(FlaskForm):

@@ -7,6 +7,8 @@ It never touches the database: ``app.payments.services`` owns every write.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -79,6 +81,23 @@ class Provider(Protocol):
         """Verify a callback for ``payment``; raise Rejected, or return what it claims."""
 
     def refund(self, payment, amount: int) -> Observed: ...
+
+
+def body_key(reference: str, body: bytes) -> str:
+    """Inbox key for providers whose callbacks carry no event id: the same body for the same
+    payment is the same event."""
+    return hashlib.sha256(reference.encode() + b"|" + body).hexdigest()
+
+
+def status_object(body: bytes) -> dict:
+    """A callback body that is a JSON object with a "status", or Rejected."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise Rejected("malformed body") from exc
+    if not isinstance(data, dict) or "status" not in data:
+        raise Rejected("malformed body")
+    return data
 
 
 def setting(name: str, default: str = "") -> str:

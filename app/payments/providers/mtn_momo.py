@@ -8,12 +8,9 @@ Callbacks are unsigned: a callback only tells us to look; the status endpoint de
 """
 from __future__ import annotations
 
-import hashlib
-import json
-
 from app.payments.providers.base import (
     EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Rejected, Started, Urls,
-    setting,
+    body_key, setting, status_object,
 )
 from app.payments.providers.http import TokenCache, call
 
@@ -75,18 +72,13 @@ class MtnMomo:
 
     def event_key(self, body: bytes, headers: dict, reference: str) -> str:
         # No event id in MoMo callbacks: the same body for the same reference is the same event.
-        return hashlib.sha256(reference.encode() + b"|" + body).hexdigest()
+        return body_key(reference, body)
 
     def callback_reference(self, body: bytes, headers: dict, url_reference: str) -> str:
         return url_reference
 
     def check_callback(self, payment, body: bytes, headers: dict) -> Observed:
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise Rejected("malformed body") from exc
-        if not isinstance(data, dict) or "status" not in data:
-            raise Rejected("malformed body")
+        data = status_object(body)
         if "externalId" in data and data["externalId"] != payment.order.number:
             raise Rejected("externalId does not match the payment")
         return _observed(data)

@@ -10,13 +10,11 @@ creation is accepted, and the status endpoint is asked before anything moves.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 
 from app.payments.providers.base import (
     EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Rejected, Started, Urls,
-    setting,
+    body_key, setting, status_object,
 )
 from app.payments.providers.http import TokenCache, call
 
@@ -79,18 +77,13 @@ class OrangeMoney:
         return _observed(answer.body)
 
     def event_key(self, body: bytes, headers: dict, reference: str) -> str:
-        return hashlib.sha256(reference.encode() + b"|" + body).hexdigest()
+        return body_key(reference, body)
 
     def callback_reference(self, body: bytes, headers: dict, url_reference: str) -> str:
         return url_reference
 
     def check_callback(self, payment, body: bytes, headers: dict) -> Observed:
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise Rejected("malformed body") from exc
-        if not isinstance(data, dict) or "status" not in data:
-            raise Rejected("malformed body")
+        data = status_object(body)
         expected = str(payment.data.get("notif_token", ""))
         if not expected or not hmac.compare_digest(str(data.get("notif_token", "")), expected):
             raise Rejected("wrong notif_token")
