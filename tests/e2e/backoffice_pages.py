@@ -6,7 +6,9 @@ for a fixed time.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -16,6 +18,25 @@ NNBSP = "\u202f"
 def spaced(amount: int) -> str:
     """12500 → '12 500' with the narrow no-break space the money filter writes."""
     return f"{amount:,}".replace(",", NNBSP)
+
+
+@contextmanager
+def no_list_refresh(page: Page, list_url: str):
+    """Clicking a result must only open it. Leaving the search box used to fire its 'change'
+    trigger: the list reloaded under the click, and its pushState could cancel the
+    navigation (the click was lost now and then)."""
+    refreshes = []
+
+    def watch(request):
+        if request.headers.get("hx-request") and list_url in request.url:
+            refreshes.append(request.url)
+
+    page.on("request", watch)
+    try:
+        yield
+    finally:
+        page.remove_listener("request", watch)
+    assert not refreshes, f"the list reloaded while a result was being opened: {refreshes}"
 
 
 class BackOffice:
@@ -69,13 +90,14 @@ class Orders(BackOffice):
         expect(self.page).to_have_url(re.compile(r"[?&]q="))
 
     def open_order(self, number: str) -> Order:
-        self.page.locator("#orders-table").get_by_role("link", name=number, exact=True).click()
-        expect(self.heading()).to_have_text(f"Commande {number}")
+        with no_list_refresh(self.page, "/backoffice/orders?"):
+            self.page.locator("#orders-table").get_by_role("link", name=number, exact=True).click()
+            expect(self.heading()).to_have_text(f"Commande {number}")
         return Order(self.page)
 
 
 class Order(BackOffice):
-    STATUS = {"prepared": "Préparée", "shipped": "Expédiée", "delivered": "Livrée"}
+    STATUS: ClassVar[dict[str, str]] = {"prepared": "Préparée", "shipped": "Expédiée", "delivered": "Livrée"}
 
     def status_panel(self) -> Locator:
         return self.page.locator("#order-status")
@@ -164,8 +186,9 @@ class Products(BackOffice):
         self.page.get_by_label("Recherche (nom, SKU, marque)").fill(name)
         link = self.page.locator("#products").get_by_role("link", name=name, exact=True)
         expect(self.page.locator("#products tbody tr")).to_have_count(1)
-        link.click()
-        expect(self.heading()).to_have_text(name)
+        with no_list_refresh(self.page, "/backoffice/products?"):
+            link.click()
+            expect(self.heading()).to_have_text(name)
         return ProductEditor(self.page)
 
     def open_import(self) -> CsvImport:
