@@ -53,3 +53,38 @@ def page_for(request, browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def job_worker(app):
+    """With Redis, background jobs wait in RQ: a worker thread runs them while the browser
+    drives the app (without Redis they already run in-process after each commit)."""
+    from rq import SimpleWorker
+    from rq.timeouts import TimerDeathPenalty
+
+    from app.core.jobs import QUEUES, redis_connection
+
+    connection = redis_connection(app)
+    if connection is None:
+        yield
+        return
+
+    class ThreadWorker(SimpleWorker):
+        death_penalty_class = TimerDeathPenalty  # SIGALRM only works in the main thread
+
+        def _install_signal_handlers(self):  # signals belong to the main thread too
+            pass
+
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            with app.app_context():  # the jobs take the app from here
+                ThreadWorker(list(QUEUES), connection=connection).work(burst=True)
+            stop.wait(0.2)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=30)

@@ -91,7 +91,7 @@ def write_csv(path, prefix: str) -> None:
 
 
 @pytest.mark.parametrize("slug", TENANTS)
-def test_pdg_runs_the_back_office(app, tenants, bo_page, tmp_path, monkeypatch, slug):
+def test_pdg_runs_the_back_office(app, tenants, bo_page, tmp_path, monkeypatch, slug, job_worker):
     shop = tenants.a if slug == "akwa" else tenants.b
     tenant_id, prefix = shop.tenant.id, TENANTS[slug][2]
     email = f"pdg@{slug}.test"

@@ -21,6 +21,11 @@ MOMO_PAYER = "237677123456"  # 6 77 12 34 56: no magic suffix, so manual mode wa
 JS_ONLY = pytest.mark.parametrize("page_for", ["js"], indirect=True)
 
 
+@pytest.fixture(autouse=True)
+def _callbacks_processed(job_worker):
+    """With Redis, a worker thread processes the callbacks as they arrive."""
+
+
 @pytest.fixture(scope="session")
 def app_server(live_server):
     """Overrides the one of tests/payments_support.py, which the ``sim`` fixture asks for: the
