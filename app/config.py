@@ -67,6 +67,8 @@ class Config:
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
     SMS_SENDER = os.environ.get("SMS_SENDER", "AfriGest")
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
+    # Without Redis, a CSV import runs in a thread of the web process (so its progress shows).
+    CATALOG_IMPORT_THREAD = _bool("CATALOG_IMPORT_THREAD", True)
     # Payments. Each provider is reached at its base URL: the local simulators
     # (`flask payment-simulators`) in development and tests, the real sandbox or production
     # otherwise; switching is configuration only.
@@ -119,5 +121,6 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    CATALOG_IMPORT_THREAD = False  # imports run in the test's own thread
     WTF_CSRF_ENABLED = True
     LOG_JSON = False

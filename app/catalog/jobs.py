@@ -85,7 +85,7 @@ def run_import(job_id: int) -> None:
     would hold the staff's request until the last row, and the progress bar would never
     show: the run moves to a thread of its own instead (tests keep it synchronous)."""
     app = current_app._get_current_object()
-    if redis_connection(app) is None and app.config.get("CATALOG_IMPORT_THREAD", not app.testing):
+    if redis_connection(app) is None and app.config["CATALOG_IMPORT_THREAD"]:
         threading.Thread(target=run_job, args=("app.catalog.jobs.process_import", current_tenant_id(), job_id),
                          kwargs={"app": app}, daemon=True, name=f"catalog-import-{job_id}").start()
         return
