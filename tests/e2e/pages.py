@@ -19,7 +19,14 @@ class Shop:
         self.page.get_by_role("button", name="Rechercher").click()
         expect(self.page.get_by_role("heading", level=1)).to_contain_text(text)
 
+    def htmx_ready(self) -> None:
+        """With JavaScript, wait until htmx (a deferred script) is running: an interaction
+        before that is a plain form post, and the in-place update it expects never comes."""
+        if self.js:
+            self.page.wait_for_function("() => document.readyState === 'complete' && !!window.htmx")
+
     def filter_option(self, label: str) -> None:
+        self.htmx_ready()
         self.page.locator("#filters").get_by_label(re.compile(rf"^\s*{re.escape(label)}\b")).check()
         if not self.js:
             self.page.get_by_role("button", name="Filtrer").click()
@@ -30,6 +37,7 @@ class Shop:
         expect(self.page.get_by_role("heading", level=1)).to_have_text(name)
 
     def pick(self, value: str) -> None:
+        self.htmx_ready()
         self.page.locator(".picker").get_by_label(value, exact=True).check()
         if not self.js:
             self.page.get_by_role("button", name="Voir cette option").click()
@@ -39,6 +47,7 @@ class Shop:
         return self.page.locator(".buybox .price")
 
     def add_to_cart(self, quantity: int = 1) -> None:
+        self.htmx_ready()
         self.page.get_by_label("Quantité").fill(str(quantity))
         self.page.get_by_role("button", name="Ajouter au panier").click()
         if self.js:
@@ -47,6 +56,7 @@ class Shop:
         expect(self.page.get_by_role("heading", level=1)).to_have_text("Votre panier")
 
     def set_cart_quantity(self, quantity: int) -> None:
+        self.htmx_ready()
         self.page.locator("#cart input[name=quantity]").first.fill(str(quantity))
         self.page.get_by_role("button", name="Mettre à jour").first.click()
         expect(self.page.locator("#cart input[name=quantity]").first).to_have_value(str(quantity))
