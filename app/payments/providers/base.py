@@ -83,10 +83,15 @@ class Provider(Protocol):
     def refund(self, payment, amount: int) -> Observed: ...
 
 
-def body_key(reference: str, body: bytes) -> str:
-    """Inbox key for providers whose callbacks carry no event id: the same body for the same
-    payment is the same event."""
-    return hashlib.sha256(reference.encode() + b"|" + body).hexdigest()
+class ReferenceInUrl:
+    """Callbacks that name their payment in the URL and carry no event id (MoMo, Orange):
+    the same body for the same payment is the same event."""
+
+    def event_key(self, body: bytes, headers: dict, reference: str) -> str:
+        return hashlib.sha256(reference.encode() + b"|" + body).hexdigest()
+
+    def callback_reference(self, body: bytes, headers: dict, url_reference: str) -> str:
+        return url_reference
 
 
 def status_object(body: bytes) -> dict:

@@ -37,6 +37,14 @@ def call(method: str, url: str, **kwargs) -> Answer:
     return Answer(response.status_code, body)
 
 
+def fetch_token(provider: str, url: str, auth: tuple[str, str], **kwargs) -> tuple[str, int]:
+    """A client-credentials token and its lifetime in seconds; a refusal is ProviderUnavailable."""
+    answer = call("POST", url, auth=auth, **kwargs)
+    if not answer.ok or not isinstance(answer.body, dict) or "access_token" not in answer.body:
+        raise ProviderUnavailable(f"{provider} token refused (HTTP {answer.status})")
+    return answer.body["access_token"], answer.body.get("expires_in", 3600)
+
+
 class TokenCache:
     """Access tokens per (base URL, client), reused until shortly before they expire."""
 
@@ -52,6 +60,16 @@ class TokenCache:
             token, lifetime = fetch()
             self._tokens[key] = (token, time.monotonic() + max(int(lifetime) - 60, 30))
             return token
+
+    def call(self, key: tuple, fetch, method: str, url: str, headers: dict | None = None, **kwargs) -> Answer:
+        """A request with the cached bearer token; a 401 (token revoked early) gets a new one, once."""
+        for retry in (False, True):
+            answer = call(method, url, headers={**(headers or {}), "Authorization": f"Bearer {self.get(key, fetch)}"},
+                          **kwargs)
+            if answer.status != 401 or retry:
+                return answer
+            self.forget(key)
+        raise AssertionError("unreachable")
 
     def forget(self, key: tuple | None = None) -> None:
         """Drop one token (or all of them)."""

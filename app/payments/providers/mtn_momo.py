@@ -10,45 +10,32 @@ from __future__ import annotations
 
 from app.payments.providers.base import (
     EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Rejected, Started, Urls,
-    body_key, setting, status_object,
+    ReferenceInUrl, setting, status_object,
 )
-from app.payments.providers.http import TokenCache, call
+from app.payments.providers.http import TokenCache, fetch_token
 
 _tokens = TokenCache()
 # MoMo reports an expired prompt as a failure with this reason.
 _EXPIRED_REASONS = {"EXPIRED", "TRANSACTION_EXPIRED"}
 
 
-class MtnMomo:
+class MtnMomo(ReferenceInUrl):
     method = "momo"
     online = True
 
     def _base(self) -> str:
         return setting("MOMO_BASE_URL").rstrip("/")
 
-    def _headers(self) -> dict:
-        return {"Authorization": f"Bearer {self._token()}",
-                "X-Target-Environment": setting("MOMO_TARGET_ENVIRONMENT", "sandbox"),
-                "Ocp-Apim-Subscription-Key": setting("MOMO_SUBSCRIPTION_KEY")}
-
-    def _token(self) -> str:
-        user, key = setting("MOMO_API_USER"), setting("MOMO_API_KEY")
-
-        def fetch():
-            answer = call("POST", f"{self._base()}/collection/token/", auth=(user, key),
-                          headers={"Ocp-Apim-Subscription-Key": setting("MOMO_SUBSCRIPTION_KEY")})
-            if not answer.ok or not isinstance(answer.body, dict) or "access_token" not in answer.body:
-                raise ProviderUnavailable(f"MoMo token refused (HTTP {answer.status})")
-            return answer.body["access_token"], answer.body.get("expires_in", 3600)
-
-        return _tokens.get((self._base(), user), fetch)
+    def _fetch_token(self) -> tuple[str, int]:
+        return fetch_token("MoMo", f"{self._base()}/collection/token/",
+                           (setting("MOMO_API_USER"), setting("MOMO_API_KEY")),
+                           headers={"Ocp-Apim-Subscription-Key": setting("MOMO_SUBSCRIPTION_KEY")})
 
     def _authorised(self, method: str, url: str, headers: dict | None = None, **kwargs):
-        answer = call(method, url, headers={**self._headers(), **(headers or {})}, **kwargs)
-        if answer.status == 401:  # token revoked early: fetch a new one once
-            _tokens.forget((self._base(), setting("MOMO_API_USER")))
-            answer = call(method, url, headers={**self._headers(), **(headers or {})}, **kwargs)
-        return answer
+        headers = {"X-Target-Environment": setting("MOMO_TARGET_ENVIRONMENT", "sandbox"),
+                   "Ocp-Apim-Subscription-Key": setting("MOMO_SUBSCRIPTION_KEY"), **(headers or {})}
+        return _tokens.call((self._base(), setting("MOMO_API_USER")), self._fetch_token, method, url,
+                            headers=headers, **kwargs)
 
     def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started:
         body = {"amount": str(payment.amount), "currency": payment.currency,
@@ -69,13 +56,6 @@ class MtnMomo:
         if not answer.ok or not isinstance(answer.body, dict):
             raise ProviderUnavailable(f"MoMo status HTTP {answer.status}")
         return _observed(answer.body)
-
-    def event_key(self, body: bytes, headers: dict, reference: str) -> str:
-        # No event id in MoMo callbacks: the same body for the same reference is the same event.
-        return body_key(reference, body)
-
-    def callback_reference(self, body: bytes, headers: dict, url_reference: str) -> str:
-        return url_reference
 
     def check_callback(self, payment, body: bytes, headers: dict) -> Observed:
         data = status_object(body)

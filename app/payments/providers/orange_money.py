@@ -14,15 +14,15 @@ import hmac
 
 from app.payments.providers.base import (
     EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Rejected, Started, Urls,
-    body_key, setting, status_object,
+    ReferenceInUrl, setting, status_object,
 )
-from app.payments.providers.http import TokenCache, call
+from app.payments.providers.http import TokenCache, fetch_token
 
 _tokens = TokenCache()
 _STATUSES = {"SUCCESS": SUCCEEDED, "FAILED": FAILED, "EXPIRED": EXPIRED, "INITIATED": PENDING, "PENDING": PENDING}
 
 
-class OrangeMoney:
+class OrangeMoney(ReferenceInUrl):
     method = "orange_money"
     online = True
 
@@ -32,26 +32,14 @@ class OrangeMoney:
     def _webpay(self) -> str:
         return self._base() + "/" + setting("ORANGE_WEBPAY_PATH", "/orange-money-webpay/dev/v1").strip("/")
 
-    def _token(self) -> str:
-        client = setting("ORANGE_CLIENT_ID")
-
-        def fetch():
-            answer = call("POST", f"{self._base()}/oauth/v3/token", auth=(client, setting("ORANGE_CLIENT_SECRET")),
-                          data={"grant_type": "client_credentials"}, headers={"Accept": "application/json"})
-            if not answer.ok or not isinstance(answer.body, dict) or "access_token" not in answer.body:
-                raise ProviderUnavailable(f"Orange token refused (HTTP {answer.status})")
-            return answer.body["access_token"], answer.body.get("expires_in", 3600)
-
-        return _tokens.get((self._base(), client), fetch)
+    def _fetch_token(self) -> tuple[str, int]:
+        return fetch_token("Orange", f"{self._base()}/oauth/v3/token",
+                           (setting("ORANGE_CLIENT_ID"), setting("ORANGE_CLIENT_SECRET")),
+                           data={"grant_type": "client_credentials"}, headers={"Accept": "application/json"})
 
     def _post(self, path: str, body: dict):
-        headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
-        answer = call("POST", f"{self._webpay()}/{path}", json=body, headers=headers)
-        if answer.status == 401:
-            _tokens.forget((self._base(), setting("ORANGE_CLIENT_ID")))
-            headers["Authorization"] = f"Bearer {self._token()}"
-            answer = call("POST", f"{self._webpay()}/{path}", json=body, headers=headers)
-        return answer
+        return _tokens.call((self._base(), setting("ORANGE_CLIENT_ID")), self._fetch_token, "POST",
+                            f"{self._webpay()}/{path}", json=body, headers={"Accept": "application/json"})
 
     def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started:
         body = {"merchant_key": setting("ORANGE_MERCHANT_KEY"),
@@ -75,12 +63,6 @@ class OrangeMoney:
         if not answer.ok or not isinstance(answer.body, dict):
             raise ProviderUnavailable(f"Orange status HTTP {answer.status}")
         return _observed(answer.body)
-
-    def event_key(self, body: bytes, headers: dict, reference: str) -> str:
-        return body_key(reference, body)
-
-    def callback_reference(self, body: bytes, headers: dict, url_reference: str) -> str:
-        return url_reference
 
     def check_callback(self, payment, body: bytes, headers: dict) -> Observed:
         data = status_object(body)
