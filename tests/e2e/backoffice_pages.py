@@ -43,6 +43,11 @@ class BackOffice:
     def __init__(self, page: Page):
         self.page = page
 
+    def ready(self) -> None:
+        """htmx is a deferred script: typing or clicking before it runs is a plain request,
+        and the in-place update the step waits for never comes."""
+        self.page.wait_for_function("() => document.readyState === 'complete' && !!window.htmx")
+
     def heading(self) -> Locator:
         return self.page.get_by_role("heading", level=1)
 
@@ -60,6 +65,7 @@ class BackOffice:
 
     def go(self, area: str) -> None:
         """Open an area from the navigation bar."""
+        self.ready()
         self.page.locator("nav.bo-nav").get_by_role("link", name=area, exact=True).click()
         expect(self.page.locator("nav.bo-nav").get_by_role("link", name=area, exact=True)).to_have_attribute(
             "aria-current", "page")
@@ -84,12 +90,14 @@ class Orders(BackOffice):
 
     def search(self, text: str) -> None:
         """Typing filters the table in place (htmx, after a short pause)."""
+        self.ready()
         self.page.get_by_label("Recherche", exact=True).fill(text)
         expect(self.rows()).to_have_count(1)
         expect(self.rows().first).to_contain_text(text)
         expect(self.page).to_have_url(re.compile(r"[?&]q="))
 
     def open_order(self, number: str) -> Order:
+        self.ready()
         with no_list_refresh(self.page, "/backoffice/orders?"):
             self.page.locator("#orders-table").get_by_role("link", name=number, exact=True).click()
             expect(self.heading()).to_have_text(f"Commande {number}")
@@ -113,6 +121,7 @@ class Order(BackOffice):
         return self.page.locator("#order-lines td[data-available]").first
 
     def move_to(self, status: str, *, carrier: str = "", tracking: str = "", note: str = "") -> None:
+        self.ready()
         label = self.STATUS[status]
         panel = self.status_panel()
         before = self.history().count()
@@ -131,6 +140,7 @@ class Order(BackOffice):
         expect(self.flash()).to_contain_text("Statut de la commande mis à jour.")
 
     def cancel(self) -> None:
+        self.ready()
         before = self.history().count()
         self.page.once("dialog", lambda dialog: dialog.accept())  # hx-confirm asks first
         self.status_panel().get_by_role("button", name="Annuler la commande").click()
@@ -146,6 +156,7 @@ class Stock(BackOffice):
         return self
 
     def search(self, sku: str, variant_id: int) -> Locator:
+        self.ready()
         self.page.get_by_label("SKU ou nom du produit").fill(sku)
         row = self.row(variant_id)
         expect(self.page.locator("#stock-grid tbody tr")).to_have_count(1)
@@ -163,6 +174,7 @@ class Stock(BackOffice):
 
     def adjust(self, sku: str, variant_id: int, *, store: str, delta: int, reason: str, note: str = "") -> None:
         """Open the row's inline form, apply the change; the row comes back with the new figure."""
+        self.ready()
         row = self.row(variant_id)
         row.get_by_role("link", name=f"Ajuster {sku}").click()
         expect(row).to_have_class("editing")
@@ -183,6 +195,7 @@ class Products(BackOffice):
         return self
 
     def edit(self, name: str) -> ProductEditor:
+        self.ready()
         self.page.get_by_label("Recherche (nom, SKU, marque)").fill(name)
         link = self.page.locator("#products").get_by_role("link", name=name, exact=True)
         expect(self.page.locator("#products tbody tr")).to_have_count(1)
@@ -192,6 +205,7 @@ class Products(BackOffice):
         return ProductEditor(self.page)
 
     def open_import(self) -> CsvImport:
+        self.ready()
         self.page.get_by_role("link", name="Importer un CSV").click()
         expect(self.heading()).to_have_text("Importer des produits (CSV)")
         return CsvImport(self.page)
@@ -199,6 +213,7 @@ class Products(BackOffice):
 
 class ProductEditor(BackOffice):
     def save(self, *, name: str, base_price: str) -> None:
+        self.ready()
         self.page.get_by_label("Nom", exact=True).fill(name)
         self.page.get_by_label("Prix de base", exact=True).fill(base_price)
         self.page.get_by_role("button", name="Enregistrer", exact=True).click()
@@ -206,12 +221,14 @@ class ProductEditor(BackOffice):
         expect(self.heading()).to_have_text(name)
 
     def view_on_shop(self) -> None:
+        self.ready()
         self.page.get_by_role("link", name="Voir en boutique").click()
         expect(self.page).to_have_url(re.compile(r"/shop/p/"))
 
 
 class CsvImport(BackOffice):
     def upload(self, path: Path) -> None:
+        self.ready()
         self.page.get_by_label("Fichier CSV").set_input_files(str(path))
         self.page.get_by_role("button", name="Vérifier le fichier").click()
         expect(self.heading()).to_have_text(f"Import « {path.name} »", timeout=60_000)
@@ -220,6 +237,7 @@ class CsvImport(BackOffice):
         return self.page.locator("main p").filter(has_text="lignes lues")
 
     def confirm(self) -> None:
+        self.ready()
         self.page.get_by_role("button", name="Tout importer").click()
 
     def progress(self) -> Locator:
