@@ -18,6 +18,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _tune_sqlite(app)
 
     from app import models  # noqa: F401  (register every table)
+    _register_outbox()
     from app.catalog.search import include_object
     from app.core import compress, errors, logging, templating
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -62,6 +63,16 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     register(app)
     return app
+
+
+def _register_outbox() -> None:
+    """Each domain registers its outbox composers on import, and sync its "core" channel."""
+    import app.cart.messages
+    import app.inventory.messages
+    import app.orders.messages
+    import app.payments.messages
+    import app.staff.messages
+    import app.sync.push  # noqa: F401
 
 
 def _select_locale() -> str:

@@ -4,12 +4,12 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from app.core.db import Base
+from app.core.db import db
 
-db = SQLAlchemy(model_class=Base)
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "migrate"]
+
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

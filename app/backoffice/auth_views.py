@@ -13,9 +13,10 @@ from app.backoffice import PUBLIC_ENDPOINTS, bp, can
 from app.core.htmx import see_other
 from app.extensions import limiter
 from app.staff.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
-from app.staff import passwords
+from app.staff.passwords import user_from_token
 from app.staff.permissions import PERMISSION_LABELS
-from app.staff.services import StaffError, authenticate, record_forbidden
+from app.staff.services import StaffError, authenticate, record_forbidden, request_password_reset
+from app.staff.services import reset_password as set_new_password
 
 # Reaching these needs no session (the blueprint's login check reads this set).
 PUBLIC_ENDPOINTS.update({"backoffice.forgot_password", "backoffice.reset_password"})
@@ -89,7 +90,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        passwords.request_password_reset(form.email.data)
+        request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.
         flash(_("Si un compte existe pour cette adresse, un e-mail avec un lien vient de partir."), "success")
         return see_other(url_for("backoffice.login"))
@@ -107,11 +108,11 @@ def reset_password(token: str):
 
 def _reset_password(token: str):
     form = ResetPasswordForm()
-    if passwords.user_from_token(token) is None:
+    if user_from_token(token) is None:
         return render_template("backoffice/auth/reset.html", form=None), 410 if request.method == "GET" else 422
     if form.validate_on_submit():
         try:
-            passwords.reset_password(token, form.password.data)
+            set_new_password(token, form.password.data)
         except StaffError as error:
             form.password.errors = [error.message]
         else:

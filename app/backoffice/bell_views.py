@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.backoffice import bp, require
 from app.core.htmx import is_fragment_request, render, see_other
-from app.staff.bell import bell_for
+from app.reports.bell import bell_for
 from app.staff.services import mark_bell_seen
 
 

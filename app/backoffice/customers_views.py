@@ -5,8 +5,8 @@ from flask import abort, g, request
 
 from app.backoffice import bp, require
 from app.core.htmx import render
-from app.customers import queries
-from app.inventory.queries import clamp_page
+from app.reports import customers as queries
+from app.reports.stock import clamp_page
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS
 
 

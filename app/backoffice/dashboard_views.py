@@ -14,7 +14,7 @@ from app.backoffice import bp, require
 from app.backoffice.charts import bar_chart, hbar_chart
 from app.core.htmx import render
 from app.core.templating import money
-from app.orders import stats
+from app.reports import dashboard as stats
 from app.orders.models import STATUS_LABELS
 
 PERIODS = [SelectChoice("today", _l("Aujourd’hui")), SelectChoice("7d", _l("7 jours")),

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.backoffice import bp, can, require
 from app.core.htmx import is_fragment_request, render, see_other
-from app.inventory import queries
+from app.reports import stock as queries
 from app.inventory.adjustments import AdjustmentError, adjust_stock as adjust, reason_label
 from app.inventory.forms import AdjustStockForm
 

@@ -14,8 +14,8 @@ from app.core.db import utcnow
 from app.core.htmx import render, see_other
 from app.core.jobs import failed_jobs, requeue_failed
 from app.extensions import db
-from app.notifications.models import STATUSES, OutboxMessage
-from app.notifications.services import retry_message
+from app.outbox.models import STATUSES, OutboxMessage
+from app.outbox.queue import retry_message
 from app.sync.models import CoreConnection, SyncEvent
 
 PAGE = 50

@@ -13,8 +13,9 @@ from flask_login import current_user
 from app.backoffice import bp, require
 from app.core.htmx import is_fragment_request, render, see_other
 from app.inventory.services import eligible_stores
-from app.orders import queries, services
-from app.orders.forms import (
+from app.orders import services
+from app.reports import orders as queries
+from app.backoffice.order_forms import (
     NoteForm,
     OrderFilterForm,
     PaidForm,
@@ -28,7 +29,7 @@ from app.orders.services import OrderError
 from app.payments.models import METHOD_LABELS
 from app.payments.models import STATUS_LABELS as ATTEMPT_LABELS
 from app.payments.refunds import refund_order
-from app.payments.services import PaymentError
+from app.payments.errors import PaymentError
 
 
 def _context() -> dict:

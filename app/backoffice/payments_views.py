@@ -11,10 +11,7 @@ from app.core.htmx import render, see_other
 from app.extensions import db
 from app.payments import queries
 from app.payments.models import METHOD_LABELS, STATUS_LABELS, Payment
-from app.core.db import utcnow
-from app.payments.jobs import check_payment as check_payment_now
-from app.payments.services import resolve_review
-from app.staff.services import audit
+from app.payments.services import check_now, resolve_review
 
 
 def _int(name: str) -> int | None:
@@ -49,13 +46,7 @@ def _payment_or_404(payment_id: int) -> Payment:
 @bp.post("/payments/<int:payment_id>/check")
 @require("payments:write")
 def check_payment(payment_id: int):
-    payment = _payment_or_404(payment_id)
-    before = payment.status
-    payment.next_check_at = utcnow()  # due now, whatever the schedule said
-    check_payment_now(payment.id)
-    audit(current_user, "payment.check", "payment", payment.id, before={"status": before},
-          after={"status": payment.status})
-    db.session.commit()
+    payment = check_now(_payment_or_404(payment_id), actor=current_user)
     flash(_("Paiement vérifié auprès du fournisseur : %(s)s.", s=STATUS_LABELS[payment.status]), "success")
     return see_other(_back(url_for("backoffice.list_payments")))
 

@@ -5,14 +5,15 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from app.audit import audit
+from app.cart.messages import TOPIC
 from app.cart.models import Cart
 from app.core.db import ALL_TENANTS, utcnow
 from app.core.jobs import run
 from app.extensions import db
-from app.notifications.services import queue_message
+from app.outbox.queue import queue
 from app.tenancy.settings import current_tenant, tenant_setting
 
-TOPIC = "cart_reminder"
 
 
 def sweep_abandoned() -> int:
@@ -61,15 +62,13 @@ def queue_reminder(cart: Cart) -> int:
     payload = {"cart_id": cart.id, "n": number}
     for channel, recipient in (("email", cart.email), ("sms", cart.phone)):
         if recipient:
-            queue_message(channel, TOPIC, recipient, f"cart:{cart.id}:reminder:{number}:{channel}", payload)
+            queue(channel, TOPIC, recipient, f"cart:{cart.id}:reminder:{number}:{channel}", payload)
     _touch(cart, reminders_sent=number)
     return 1
 
 
 def remind_now(actor, cart_id: int) -> bool:
     """Staff: send the next reminder of an abandoned cart without waiting for its delay."""
-    from app.staff.services import audit
-
     cart = db.session.get(Cart, cart_id)
     if cart is None or cart.status != "active" or not cart.lines or not (cart.email or cart.phone):
         return False

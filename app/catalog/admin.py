@@ -11,12 +11,12 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit import audit
 from app.catalog import services as catalog
 from app.catalog.models import Category, Product, ProductImage, SlugRedirect, Variant, VariantOption
 from app.core.db import utcnow
 from app.extensions import db
 from app.inventory.services import refresh_product_availability
-from app.staff.services import audit
 
 STATUSES = ("draft", "active", "archived")
 # Fields the audit log compares before and after (web fields and core fields alike).

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
+from app.audit import audit
 from app.catalog import services as catalog
 from app.catalog.admin import VariantInput, changes, next_position
 from app.catalog.importer import ERROR_LIMIT, Checked, ParsedRow, category_ids_by_path, check, decode
@@ -23,7 +24,6 @@ from app.core.jobs import enqueue, redis_connection
 from app.core.jobs import run as run_job
 from app.extensions import db
 from app.staff.models import StaffUser
-from app.staff.services import audit
 from app.tenancy.settings import current_tenant
 
 BATCH = 250  # products per transaction: progress moves, and no lock is held for long

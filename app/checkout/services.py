@@ -23,7 +23,8 @@ from app.customers.services import upsert_customer
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.allocation import StoreRef, Unavailable, allocate
-from app.notifications.services import alert_low_stock, alert_new_order, notify_order
+from app.inventory.messages import alert_low_stock
+from app.orders.messages import alert_new_order, notify_order
 from app.orders.models import Order, OrderLine
 from app.orders.services import next_number, record_change
 from app.payments.providers.registry import enabled_methods

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import g, has_app_context
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
@@ -29,6 +30,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Created here, unbound, so core needs nothing above it; app.extensions re-exports it.
+db = SQLAlchemy(model_class=Base)
 
 
 def utcnow() -> datetime:

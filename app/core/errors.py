@@ -5,6 +5,8 @@ from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.core.db import db
+
 
 def _render(code: int, message: str = ""):
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
@@ -36,7 +38,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unhandled(error: Exception):
         app.logger.exception("unhandled error")
-        from app.extensions import db
-
         db.session.rollback()
         return _render(InternalServerError.code)

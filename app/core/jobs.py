@@ -4,7 +4,7 @@
 the session; the session's ``after_commit`` hands it to RQ (``REDIS_URL`` set) or runs it
 in-process right away (no Redis: one command runs the whole shop); a rollback drops it.
 Jobs take ids, not objects, run inside the tenant they were enqueued for, and must be safe
-to run twice. What must never be lost is not a job but an outbox row (app.notifications).
+to run twice. What must never be lost is not a job but an outbox row (app.outbox).
 """
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
 
-from app.core.db import current_tenant_id, tenant_context
+from app.core.db import current_tenant_id, db, tenant_context
 
 QUEUES = ("callbacks", "notifications", "sync", "default")
 # Seconds between attempts of a failing job (RQ then keeps it in its failed registry).
 RETRY_INTERVALS = [10, 60, 300, 900, 3600]
 _PENDING = "after_commit_jobs"
 # (job, every N seconds), run by `flask scheduler` across all tenants.
-PERIODIC = [("app.notifications.dispatch.sweep", 30), ("app.inventory.jobs.expire_reservations", 60),
+PERIODIC = [("app.outbox.dispatch.sweep", 30), ("app.orders.jobs.expire_reservations", 60),
             ("app.cart.jobs.sweep_abandoned", 300), ("app.sync.jobs.check_connections", 60),
             ("app.payments.jobs.reconcile", 30)]
 
@@ -39,8 +39,6 @@ def enqueue(path: str, *args, queue: str = "default", session: Session | None = 
     """Run ``path(*args)`` after the current transaction commits, in the current tenant."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue}")
-    from app.extensions import db
-
     target = session or db.session()
     if not target.in_transaction():
         target.begin()  # so that a rollback, even before any SQL, drops the job too

@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.audit import audit
 from app.catalog.models import Variant
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import StockLevel
-from app.notifications.services import alert_low_stock
+from app.inventory.messages import alert_low_stock
 from app.staff.models import StaffUser
-from app.staff.services import audit
 from app.tenancy.models import Store
 
 # Stored in the ledger as the code (language-neutral), shown through these labels.

@@ -21,7 +21,7 @@ class StockLevel(TenantScoped, Base):
         CheckConstraint("on_hand - reserved >= 0", name="available_not_negative"),
         Index("ix_stock_levels_variant", "variant_id", "store_id"),
         # Low-stock list and count: only the levels at or under their threshold, covering.
-        # The condition is written as in app.inventory.queries.IS_LOW (SQLite matches it literally).
+        # The condition is written as in app.reports.stock.IS_LOW (SQLite matches it literally).
         Index("ix_stock_levels_low", "tenant_id", "store_id", "variant_id", "on_hand", "reserved",
               "low_stock_threshold", sqlite_where=text(LOW_SQL), postgresql_where=text(LOW_SQL)),
     )

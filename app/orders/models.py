@@ -43,7 +43,7 @@ class Order(TenantScoped, Timestamped, Base):
         Index("ix_orders_tenant_total", "tenant_id", "total"),
         Index("ix_orders_tenant_phone", "tenant_id", "phone"),
         Index("ix_orders_tenant_email", "tenant_id", "email"),
-        # Dashboard (app.orders.stats): covering indexes for a year of orders without a sort.
+        # Dashboard (app.reports.dashboard): covering indexes for a year of orders without a sort.
         Index("ix_orders_breakdown", "tenant_id", "status", "payment_status", "payment_method", "created_at", "total"),
         Index("ix_orders_timeline", "tenant_id", "created_at", "status", "total"),
     )
@@ -97,7 +97,7 @@ class Order(TenantScoped, Timestamped, Base):
 # Name search in the back-office list is a prefix of lower(first/last name): expression
 # indexes, declared here because __table_args__ cannot reach the mapped columns. PostgreSQL
 # needs text_pattern_ops for LIKE 'x%'; SQLite's planner uses them for a range instead
-# (app.orders.queries.search_condition).
+# (app.reports.orders.search_condition).
 for _name in ("first_name", "last_name"):
     Index(f"ix_orders_tenant_{_name}_lower", Order.tenant_id,
           func.lower(getattr(Order, _name)).label(f"{_name}_lower"),

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import phonenumbers
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
+from app.audit import audit
 from app.core.db import utcnow
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import Reservation
-from app.notifications.services import notify_order
+from app.orders.messages import notify_order
 from app.orders.models import STATUS_LABELS, Counter, Order, OrderLine, OrderReturn, OrderReturnLine, OrderStatusChange
 from app.staff.models import StaffUser
-from app.staff.services import audit
 from app.tenancy.models import Store
 from app.tenancy.settings import current_tenant, tenant_setting
 
@@ -68,6 +65,17 @@ def record_change(order: Order, field: str, from_status: str | None, to_status: 
                                            note=note[:500]))
 
 
+def set_payment_status(order: Order, new: str, *, actor: StaffUser | str, note: str = "") -> None:
+    """The one place an order's payment status changes: it records the change in the
+    order's history and, when the order becomes paid, tells the customer (flushes
+    nothing; the caller's unit of work commits). Callers decide whether the move is
+    allowed (payments by their state machine, cash on delivery by :func:`mark_paid`)."""
+    record_change(order, "payment", order.payment_status, new, actor=actor_name(actor), note=note)
+    order.payment_status = new
+    if new == "paid":
+        notify_order(order, "paid")
+
+
 def change_status(order: Order, to_status: str, *, actor: StaffUser | str, note: str = "", carrier: str = "",
                   tracking_number: str = "") -> Order:
     """Move an order along TRANSITIONS; stock follows (prepared: sale, cancelled: release).
@@ -111,9 +119,7 @@ def mark_paid(order: Order, *, actor: StaffUser | str, note: str = "") -> Order:
     if order.payment_method != "cod" or order.payment_status != "pending" or order.status == "cancelled":
         raise OrderError(_l("Seule une commande payable à la livraison, en attente de paiement, peut être "
                             "marquée payée."))
-    record_change(order, "payment", order.payment_status, "paid", actor=actor_name(actor), note=note)
-    order.payment_status = "paid"
-    notify_order(order, "paid")
+    set_payment_status(order, "paid", actor=actor, note=note)
     _audit(actor, "order.mark_paid", order, {"payment_status": "pending"},
            {"payment_status": "paid", "note": note[:500]})
     db.session.commit()
@@ -260,39 +266,3 @@ def _sold_from(order: Order, line: OrderLine) -> int:
     if store_id is None:
         raise OrderError(_l("Aucune boutique connue pour remettre %(name)s en stock.", name=line.name))
     return store_id
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="order-tracking")
-
-
-def tracking_token(order: Order) -> str:
-    return _serializer().dumps([order.tenant_id, order.id])
-
-
-def order_from_token(token: str) -> Order | None:
-    """The order a signed tracking link points to, if it belongs to the current tenant."""
-    try:
-        tenant_id, order_id = _serializer().loads(token)
-    except (BadSignature, ValueError, TypeError):
-        return None
-    order = db.session.get(Order, order_id) if isinstance(order_id, int) else None
-    return order if order is not None and order.tenant_id == tenant_id else None
-
-
-def find_for_tracking(number: str, contact: str, country: str) -> Order | None:
-    """The order with this number whose email or phone matches; None for any mismatch."""
-    number = (number or "").strip().upper()
-    contact = (contact or "").strip()
-    if not number or not contact:
-        return None
-    order = db.session.scalar(select(Order).where(Order.number == number))
-    if order is None:
-        return None
-    if "@" in contact:
-        return order if order.email and order.email.lower() == contact.lower() else None
-    try:
-        phone = phonenumbers.format_number(phonenumbers.parse(contact, country), phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
-        return None
-    return order if order.phone and order.phone == phone else None

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.payments.models import Payment, ProviderEvent
 from app.payments.providers.base import PENDING, REFUNDED, SUCCEEDED, Rejected
 from app.payments.providers.registry import provider
-from app.payments.services import _transition
+from app.payments.services import transition
 
 KEPT_HEADERS = ("content-type", "user-agent", "x-request-id", "paypal-transmission-id", "paypal-transmission-time",
                 "paypal-transmission-sig", "paypal-cert-url", "paypal-auth-algo")
@@ -87,7 +87,7 @@ def process(event_id: int) -> str:
         _check_amount(payment, truth)
     except Rejected as exc:
         return _close(event, "rejected", exc.reason)
-    moved = _transition(payment, truth)
+    moved = transition(payment, truth)
     note = "" if claimed.status == truth.status else f"callback said {claimed.status}, provider says {truth.status}"
     if payment.needs_review and truth.status == SUCCEEDED and payment.status != SUCCEEDED:
         return _close(event, "late", note or "success after the payment was closed")

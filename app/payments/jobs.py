@@ -17,11 +17,9 @@ from app.extensions import db
 from app.orders.models import Order
 from app.orders.services import change_status
 from app.payments.models import Payment
-from app.payments.providers.base import EXPIRED, PENDING, Observed
-from app.payments.services import _ask, _transition
+from app.payments.providers.base import EXPIRED, PENDING
+from app.payments.services import check
 
-FIRST_CHECK_S, MAX_INTERVAL_S = 30, 1800
-LATE_CHECK = timedelta(hours=1)
 UNPAID_GRACE = timedelta(hours=24)  # a shopper whose payment failed may come back and retry
 
 
@@ -54,27 +52,10 @@ def reconcile_tenant(limit: int = 200) -> int:
 
 
 def check_payment(payment_id: int) -> int:
-    """Ask the provider about one payment and apply the answer; 1 if the payment moved."""
+    """Job: ask the provider about one payment and apply the answer; 1 if the payment moved."""
     payment = db.session.get(Payment, payment_id)
     if payment is None or payment.next_check_at is None:
         return 0
-    observed = _ask(payment)
-    moved = False
-    if payment.status == EXPIRED:  # the one late look
-        if observed is not None:
-            moved = _transition(payment, observed)
-            payment.next_check_at = None
-        else:
-            payment.next_check_at = utcnow() + LATE_CHECK
-    elif observed is not None and observed.status != PENDING:
-        moved = _transition(payment, observed)
-    elif utcnow() >= payment.expires_at:
-        moved = _transition(payment, Observed(EXPIRED, reason="WINDOW_ELAPSED"))
-        if payment.method != "paypal":  # PayPal takes money only when we capture: nothing can come late
-            payment.next_check_at = utcnow() + LATE_CHECK
-    else:
-        payment.checks += 1
-        interval = min(FIRST_CHECK_S * 2 ** payment.checks, MAX_INTERVAL_S)
-        payment.next_check_at = min(utcnow() + timedelta(seconds=interval), payment.expires_at)
+    moved = check(payment)
     db.session.commit()
     return int(moved)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from app.audit import audit
 from app.extensions import db
-from app.notifications.services import notify_refund
+from app.payments.messages import notify_refund
 from app.orders.models import Order
-from app.orders.services import record_change
+from app.orders.services import set_payment_status
+from app.payments.errors import PaymentError, PaymentUnavailable, failure_message
 from app.payments.models import Payment, Refund
 from app.payments.providers.base import REFUNDED, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable
 from app.payments.providers.registry import provider
@@ -24,9 +26,6 @@ CHANNELS = ("provider", "cash", "mobile_money")
 def refund_order(order: Order, amount: int, *, channel: str, actor, note: str = "") -> Refund:
     """Give money back: through the provider (``channel="provider"``) where it can, else a
     record of a refund paid out by hand (``"cash"`` / ``"mobile_money"``)."""
-    from app.payments.services import PaymentError, PaymentUnavailable, failure_message
-    from app.staff.services import audit
-
     if channel not in CHANNELS:
         raise PaymentError(_l("Mode de remboursement inconnu."))
     if amount <= 0:
@@ -105,5 +104,4 @@ def _set_order_status(order: Order, actor: str) -> None:
     db.session.flush()
     status = "refunded" if _refunded_total(order, ("succeeded",)) >= order.total else "partially_refunded"
     if order.payment_status != status:
-        record_change(order, "payment", order.payment_status, status, actor=actor)
-        order.payment_status = status
+        set_payment_status(order, status, actor=actor)

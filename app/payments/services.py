@@ -1,6 +1,6 @@
 """The payment write path: start an attempt, move it forward, refund.
 
-Every state change goes through ``_transition``: a conditional ``UPDATE … WHERE status =
+Every state change goes through :func:`transition`: a conditional ``UPDATE … WHERE status =
 :old`` decides which of several racing workers (ten copies of one callback, a poll and a
 callback together) moves the payment; the others see nothing to do. The order's payment
 status, its history and its stock move in the same transaction.
@@ -15,15 +15,17 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from app.audit import Actor, audit
 from app.core.db import utcnow
 from app.core.money import MoneyError
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import Reservation
-from app.notifications.services import alert_payment_failures, alert_payment_review, notify_order
 from app.orders.models import Order
-from app.orders.services import record_change
+from app.orders.services import set_payment_status
 from app.payments import refunds
+from app.payments.errors import PaymentError, PaymentUnavailable, failure_message
+from app.payments.messages import alert_payment_failures, alert_payment_review
 from app.payments.models import Payment
 from app.payments.providers.base import (
     EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Urls,
@@ -31,16 +33,10 @@ from app.payments.providers.base import (
 from app.payments.providers.registry import enabled_methods, provider
 from app.tenancy.settings import current_tenant, tenant_setting
 
+FIRST_CHECK_S, MAX_INTERVAL_S = 30, 1800  # reconciliation: first look, then doubling up to this
+LATE_CHECK = timedelta(hours=1)  # an expired payment is asked once more, this much later
 FAILURE_SPIKE = 5  # failed online payments of one method within 15 minutes → staff alert
 WINDOWS = {"momo": "MOMO_WINDOW_MINUTES", "orange_money": "ORANGE_WINDOW_MINUTES", "paypal": "PAYPAL_WINDOW_MINUTES"}
-
-
-class PaymentError(ValueError):
-    """Something the shopper or staff member must be told, in plain words."""
-
-
-class PaymentUnavailable(PaymentError):
-    """The provider did not answer: try again or choose another method."""
 
 
 def mask_msisdn(msisdn: str) -> str:
@@ -90,9 +86,8 @@ def start_payment(order: Order, method: str, *, urls_for: Callable[[Payment], Ur
                                   "de paiement.")) from exc
         payment.provider_currency = target
     if order.payment_method != method or order.payment_status != "pending":
-        record_change(order, "payment", order.payment_status, "pending", actor="shop",
-                      note=f"{order.payment_method} → {method}")
-    order.payment_method, order.payment_status = method, "pending"
+        set_payment_status(order, "pending", actor="shop", note=f"{order.payment_method} → {method}")
+    order.payment_method = method
     db.session.commit()  # the attempt exists before the provider hears of it: nothing is lost
     return _call_start(payment, urls_for(payment), msisdn)
 
@@ -105,7 +100,7 @@ def _call_start(payment: Payment, urls: Urls, msisdn: str) -> Payment:
         raise PaymentUnavailable(_l("Le service de paiement ne répond pas. Réessayez ou choisissez un autre "
                                     "moyen de paiement.")) from exc
     except ProviderRefused as exc:
-        _transition(payment, Observed(FAILED, reason=exc.reason[:120]), actor="shop")
+        transition(payment, Observed(FAILED, reason=exc.reason[:120]), actor="shop")
         db.session.commit()
         raise PaymentError(failure_message(exc.reason)) from exc
     payment.created = True
@@ -119,9 +114,9 @@ def _settle_open_attempts(order: Order) -> None:
     """Before a new attempt: no earlier one may still be able to take money."""
     for payment in db.session.scalars(select(Payment).where(Payment.order_id == order.id,
                                                             Payment.status == PENDING)):
-        observed = _ask(payment)
+        observed = ask(payment)
         if observed is not None and observed.status != PENDING:
-            _transition(payment, observed)
+            transition(payment, observed)
             db.session.commit()
             continue
         if payment.method == "momo" and observed is None:
@@ -133,11 +128,11 @@ def _settle_open_attempts(order: Order) -> None:
                                   "Validez-la ou refusez-la, puis réessayez."))
         # Orange / PayPal: money moves only if the shopper finishes on the provider's page;
         # leaving it is giving up (a late success is still recorded and flagged).
-        _transition(payment, Observed(FAILED, reason="ABANDONED"), actor="shop")
+        transition(payment, Observed(FAILED, reason="ABANDONED"), actor="shop")
         db.session.commit()
 
 
-def _ask(payment: Payment) -> Observed | None:
+def ask(payment: Payment) -> Observed | None:
     """The provider's word now, or None when it cannot be reached."""
     if not payment.created and payment.method != "momo":
         return Observed(FAILED, reason="NOT_CREATED")  # the shopper never got a payment page
@@ -149,9 +144,8 @@ def _ask(payment: Payment) -> Observed | None:
 
 def _switch_to_cash(order: Order, tenant) -> None:
     _hold_stock(order, utcnow() + timedelta(hours=tenant_setting(tenant, "cod_reservation_hours")))
-    record_change(order, "payment", order.payment_status, "pending", actor="shop",
-                  note=f"{order.payment_method} → cod")
-    order.payment_method, order.payment_status = "cod", "pending"
+    set_payment_status(order, "pending", actor="shop", note=f"{order.payment_method} → cod")
+    order.payment_method = "cod"
     db.session.commit()
     return None
 
@@ -180,7 +174,7 @@ def refresh(payment: Payment, *, min_age_seconds: int = 0) -> bool:
     if payment.status != PENDING or (min_age_seconds and utcnow() - payment.updated_at
                                       < timedelta(seconds=min_age_seconds)):
         return False
-    observed = _ask(payment)
+    observed = ask(payment)
     if observed is None or observed.status == PENDING:
         payment.updated_at = utcnow()  # ask again in a few seconds, not on every poll
         db.session.commit()
@@ -207,23 +201,64 @@ def complete_return(payment: Payment) -> bool:
     return apply(payment, observed, actor="shop")
 
 
+def check(payment: Payment) -> bool:
+    """Reconciliation of one pending (or just expired) payment: ask the provider, apply a
+    final answer, expire it once its window has passed, else schedule the next look with
+    backoff (flushes; the caller commits). True if the payment moved."""
+    observed = ask(payment)
+    moved = False
+    if payment.status == EXPIRED:  # the one late look
+        if observed is not None:
+            moved = transition(payment, observed)
+            payment.next_check_at = None
+        else:
+            payment.next_check_at = utcnow() + LATE_CHECK
+    elif observed is not None and observed.status != PENDING:
+        moved = transition(payment, observed)
+    elif utcnow() >= payment.expires_at:
+        moved = transition(payment, Observed(EXPIRED, reason="WINDOW_ELAPSED"))
+        if payment.method != "paypal":  # PayPal takes money only when we capture: nothing can come late
+            payment.next_check_at = utcnow() + LATE_CHECK
+    else:
+        payment.checks += 1
+        interval = min(FIRST_CHECK_S * 2 ** payment.checks, MAX_INTERVAL_S)
+        payment.next_check_at = min(utcnow() + timedelta(seconds=interval), payment.expires_at)
+    return moved
+
+
+def check_now(payment: Payment, *, actor: Actor) -> Payment:
+    """Staff's "check now": ask the provider whatever the schedule says, apply the answer
+    and audit it, in one commit."""
+    before = payment.status
+    payment.next_check_at = utcnow()  # due now, whatever the schedule said
+    check(payment)
+    audit(actor, "payment.check", "payment", payment.id, before={"status": before}, after={"status": payment.status})
+    db.session.commit()
+    return payment
+
+
 # --- moving forward ---------------------------------------------------------------------
 
 def apply(payment: Payment, observed: Observed, *, actor: str = "system") -> bool:
     """Bring the payment to what the provider says, forward only; commits. True if it moved."""
-    moved = _transition(payment, observed, actor=actor)
+    moved = transition(payment, observed, actor=actor)
     db.session.commit()
     return moved
 
 
-def _transition(payment: Payment, observed: Observed, *, actor: str = "system") -> bool:
+def transition(payment: Payment, observed: Observed, *, actor: str = "system") -> bool:
+    """The payment state machine: move ``payment`` to what the provider observed, forward
+    only (``pending → succeeded | failed | expired``, ``succeeded → refunded``), through one
+    conditional UPDATE so that of several racing workers exactly one wins; the order's
+    payment status and its stock follow in the same transaction (flushes; the caller
+    commits). True if this call moved it."""
     old, new = payment.status, observed.status
     if new == old or new == PENDING:
         return False
     if old in (FAILED, EXPIRED) and new in (SUCCEEDED, REFUNDED):
         return _late_success(payment, observed)
     if old == PENDING and new == REFUNDED:  # the completion and the refund both happened
-        _transition(payment, Observed(SUCCEEDED, provider_reference=observed.provider_reference), actor=actor)
+        transition(payment, Observed(SUCCEEDED, provider_reference=observed.provider_reference), actor=actor)
         old = payment.status
         if old != SUCCEEDED:
             return True
@@ -262,9 +297,7 @@ def _succeeded(payment: Payment, order: Order, actor: str) -> None:
                                      .order_by(Reservation.variant_id, Reservation.store_id)))
     for reservation in active:  # paid: the units are sold and no longer expire
         inventory.confirm(reservation, actor=actor)
-    record_change(order, "payment", order.payment_status, "paid", actor=actor, note=payment.method)
-    order.payment_status = "paid"
-    notify_order(order, "paid")
+    set_payment_status(order, "paid", actor=actor, note=payment.method)
 
 
 def _failed(payment: Payment, order: Order, actor: str) -> None:
@@ -276,9 +309,7 @@ def _failed(payment: Payment, order: Order, actor: str) -> None:
                                                                     Reservation.status == "active")
                                           .order_by(Reservation.variant_id, Reservation.store_id)):
         inventory.release(reservation, reason=f"Paiement {payment.status} ({payment.reason})", actor=actor)
-    record_change(order, "payment", order.payment_status, "failed", actor=actor,
-                  note=f"{payment.method}: {payment.reason}"[:500])
-    order.payment_status = "failed"
+    set_payment_status(order, "failed", actor=actor, note=f"{payment.method}: {payment.reason}"[:500])
     _watch_failure_rate(payment.method)
 
 
@@ -301,8 +332,6 @@ def _flag(payment: Payment, note: str) -> None:
 
 def resolve_review(payment: Payment, *, actor, note: str) -> None:
     """Staff dealt with a flagged payment (refunded it by hand, or kept the order)."""
-    from app.staff.services import audit
-
     before = {"needs_review": payment.needs_review, "review_note": payment.review_note}
     payment.needs_review = False
     payment.review_note = f"{payment.review_note} — {note}"[:255] if note else payment.review_note
@@ -319,23 +348,3 @@ def _watch_failure_rate(method: str) -> None:
         Payment.reason != "ABANDONED"))
     if failures >= FAILURE_SPIKE:
         alert_payment_failures(method, failures, window_start.isoformat())
-
-
-def failure_message(reason: str) -> str:
-    """The provider's reason in plain words, for the shopper."""
-    reason = (reason or "").upper()
-    messages = {
-        "APPROVAL_REJECTED": _l("Vous avez refusé le paiement sur votre téléphone."),
-        "EXPIRED": _l("La demande a expiré sans réponse sur votre téléphone."),
-        "TRANSACTION_EXPIRED": _l("La demande a expiré sans réponse sur votre téléphone."),
-        "WINDOW_ELAPSED": _l("Le paiement n’a pas été confirmé à temps."),
-        "NOT_ENOUGH_FUNDS": _l("Le solde de votre compte est insuffisant."),
-        "PAYER_NOT_FOUND": _l("Ce numéro n’a pas de compte Mobile Money."),
-        "INVALID_PAYER": _l("Ce numéro n’a pas de compte Mobile Money."),
-        "PAYEE_NOT_ALLOWED_TO_RECEIVE": _l("La boutique ne peut pas recevoir ce paiement pour le moment."),
-        "FAILED": _l("Le paiement a échoué."),
-        "ABANDONED": _l("Le paiement a été abandonné."),
-        "INSTRUMENT_DECLINED": _l("Votre moyen de paiement a été refusé par PayPal."),
-        "DECLINED": _l("Votre moyen de paiement a été refusé."),
-    }
-    return str(messages.get(reason, _l("Le paiement n’a pas abouti (%(code)s).", code=reason or "?")))

@@ -13,10 +13,10 @@ from app.checkout.forms import CheckoutForm
 from app.checkout.shipping import quote
 from app.core.htmx import is_fragment_request, render, see_other
 from app.inventory.services import eligible_stores
-from app.orders.services import tracking_token
+from app.orders.tracking import tracking_token
 from app.shop import bp
 from app.payments.models import METHOD_LABELS
-from app.payments.services import PaymentError
+from app.payments.errors import PaymentError
 from app.shop import payment_views
 from app.shop.cart_views import current_cart
 

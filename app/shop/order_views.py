@@ -11,7 +11,8 @@ from wtforms.validators import InputRequired, Length
 from app.core.htmx import see_other
 from app.extensions import limiter
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS
-from app.orders.services import TIMELINE, find_for_tracking, order_from_token, tracking_token
+from app.orders.services import TIMELINE
+from app.orders.tracking import find_for_tracking, order_from_token, tracking_token
 from app.shop import bp
 
 

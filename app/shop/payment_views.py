@@ -14,8 +14,9 @@ from app.checkout.forms import PaymentForm
 from app.core.htmx import is_fragment_request, render, see_other
 from app.extensions import db
 from app.orders.models import PAYMENT_LABELS
-from app.orders.services import order_from_token, tracking_token
+from app.orders.tracking import order_from_token, tracking_token
 from app.payments import services
+from app.payments.errors import PaymentError, PaymentUnavailable, failure_message
 from app.payments.models import METHOD_LABELS, Payment
 from app.payments.providers.base import Urls
 from app.payments.providers.registry import enabled_methods
@@ -93,7 +94,7 @@ def pay_order(token: str):
     if form.validate_on_submit():
         try:
             return start(order, form.payment_method.data, msisdn=form.momo_msisdn, key=form.idempotency_key.data)
-        except services.PaymentError as exc:
+        except PaymentError as exc:
             form.form_errors.append(str(exc))
             form.idempotency_key.data = uuid.uuid4().hex  # a fresh attempt next time
             db.session.rollback()
@@ -101,7 +102,7 @@ def pay_order(token: str):
         status = 422
     last = max(order.payments, key=lambda p: p.id, default=None)
     return render_template("shop/pay.html", order=order, form=form, last=last,
-                           reason=services.failure_message(last.reason) if last is not None and last.reason else "",
+                           reason=failure_message(last.reason) if last is not None and last.reason else "",
                            payment_labels=PAYMENT_LABELS), status
 
 
@@ -129,7 +130,7 @@ def return_from_payment(token: str, payment_id: int):
     payment = _payment_or_404(order, payment_id)
     try:
         services.complete_return(payment)
-    except services.PaymentUnavailable as exc:
+    except PaymentUnavailable as exc:
         flash(str(exc), "error")
     return redirect(url_for("shop.show_payment", token=token, payment_id=payment.id))
 
@@ -148,4 +149,4 @@ def cancel_payment(token: str, payment_id: int):
 def _context(order, payment: Payment) -> dict:
     return {"order": order, "payment": payment, "token": tracking_token(order), "poll": POLL_SECONDS,
             "method_label": METHOD_LABELS.get(payment.method, payment.method),
-            "reason": services.failure_message(payment.reason) if payment.status in ("failed", "expired") else ""}
+            "reason": failure_message(payment.reason) if payment.status in ("failed", "expired") else ""}

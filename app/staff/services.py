@@ -7,16 +7,22 @@ still change settings and staff). Every change is audited in the same transactio
 from __future__ import annotations
 
 import secrets
+import time
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core.db import utcnow
+from app.audit import audit
 from app.extensions import db
-from app.staff.models import ROLES, AuditEntry, StaffUser
+from app.outbox.queue import queue
+from app.staff.models import ROLES, StaffUser
+from app.staff.passwords import fingerprint, user_from_token
 
 MIN_PASSWORD = 10
+RESEND_WINDOW = 300  # one reset email per account per 5 minutes, whatever is asked
 
 
 class StaffError(ValueError):
@@ -49,14 +55,6 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     user.last_login_at = utcnow()
     db.session.commit()
     return user
-
-
-def audit(actor: StaffUser, action: str, target_type: str, target_id, *, before: dict | None = None,
-          after: dict | None = None) -> None:
-    """Record a staff write (flushes; the caller's unit of work commits it with the change)."""
-    db.session.add(AuditEntry(staff_id=actor.id, actor=actor.email, action=action, target_type=target_type,
-                              target_id=str(target_id), before=before or {}, after=after or {}))
-    db.session.flush()
 
 
 def record_forbidden(actor: StaffUser, permission: str, path: str) -> None:
@@ -98,8 +96,6 @@ def invite_staff(actor: StaffUser, *, email: str, name: str, role: str, password
     user = create_staff(email, name.strip(), role, password or secrets.token_urlsafe(32))
     audit(actor, "staff.create", "staff_user", user.id, after=_state(user))
     if not password:
-        from app.staff.passwords import queue_password_email
-
         queue_password_email(user, "invite")
     db.session.commit()
     return user
@@ -144,6 +140,38 @@ def mark_bell_seen(user: StaffUser) -> None:
     """A personal read marker, not a change to the shop: not audited."""
     user.bell_seen_at = utcnow()
     db.session.commit()
+
+
+# --- password links (app.staff.passwords signs them) ---
+
+def queue_password_email(user: StaffUser, kind: str) -> None:
+    """Flushes an outbox row; the caller commits."""
+    window = int(time.time() // RESEND_WINDOW)
+    queue("email", f"staff_password_{kind}", user.email,
+          f"staff:{user.id}:password:{kind}:{fingerprint(user)}:{window}", {"staff_id": user.id, "kind": kind})
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if an active account has this email; say nothing either way."""
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == (email or "").strip().lower(),
+                                                     StaffUser.active.is_(True)))
+    if user is None:
+        return
+    queue_password_email(user, "reset")
+    db.session.commit()
+
+
+def reset_password(token: str, password: str) -> StaffUser:
+    user = user_from_token(token)
+    if user is None:
+        raise StaffError("token", _("Ce lien n’est plus valable. Demandez-en un nouveau."))
+    if len(password or "") < MIN_PASSWORD:
+        raise StaffError("password", _("Au moins %(n)s caractères.", n=MIN_PASSWORD))
+    user.password_hash = generate_password_hash(password)  # also voids every earlier link
+    audit(user, "staff.password_reset", "staff_user", user.id, after={"password": "changed"})
+    db.session.commit()
+    current_app.logger.info("staff %s reset their password", user.id)
+    return user
 
 
 _DUMMY_HASH = generate_password_hash("not-a-real-password")

@@ -1,7 +1,7 @@
 """Pushing online orders to the core system, through the outbox (never lost, never twice).
 
-Each order milestone becomes an outbox row on the "core" channel in the transaction that
-causes it; delivery POSTs the order to the core with the row's dedup key as
+This module is the outbox's "core" channel: each order milestone becomes a row on it in the
+transaction that causes it (app.orders.messages); delivery POSTs the order to the core with the row's dedup key as
 ``Idempotency-Key``, so a redelivery after a crash is recorded once by the core.
 """
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
+from app.orders.messages import CORE_TOPICS, message_order
 from app.orders.models import Order
+from app.outbox.models import OutboxMessage
+from app.outbox.registry import composer, register_channel
 from app.sync.client import CoreClient
 from app.sync.models import CoreConnection
 
@@ -29,9 +32,16 @@ def order_payload(order: Order) -> dict:
     }
 
 
-def send(payload: dict, dedup_key: str) -> None:
+@composer(("core",), *CORE_TOPICS)
+def compose_order_push(message: OutboxMessage) -> dict:
+    return order_payload(message_order(message))
+
+
+def send(message: OutboxMessage, payload: dict) -> None:
     link = db.session.scalar(select(CoreConnection).where(CoreConnection.enabled.is_(True)))
     if link is None:
         raise LookupError("no core connection")
-    order = db.session.get(Order, payload["order_id"])
-    CoreClient(link.base_url, link.api_token).post("/api/orders", order_payload(order), dedup_key)
+    CoreClient(link.base_url, link.api_token).post("/api/orders", payload, message.dedup_key)
+
+
+register_channel("core", send, active=connected)

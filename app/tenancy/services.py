@@ -6,6 +6,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.audit import audit
 from app.core.db import tenant_context
 from app.extensions import db
 from app.tenancy.models import Domain, Store, Tenant
@@ -94,8 +95,6 @@ def _store_logo(tenant_id: int, data: bytes) -> str:
 
 def update_branding(actor, tenant: Tenant, *, name: str, primary_color: str, secondary_color: str,
                     logo: bytes | None = None, remove_logo: bool = False) -> Tenant:
-    from app.staff.services import audit
-
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise SettingsError("name", _("Entre 1 et 120 caractères."))
@@ -117,7 +116,6 @@ def update_branding(actor, tenant: Tenant, *, name: str, primary_color: str, sec
 
 def update_settings(actor, tenant: Tenant, values: dict) -> dict:
     """Store per-tenant overrides (validated); returns the keys that changed."""
-    from app.staff.services import audit
     from app.tenancy.settings import check_setting, tenant_settings
 
     for key, value in values.items():
@@ -154,8 +152,6 @@ def save_store(actor, tenant: Tenant, store_id: int | None, **data) -> Store:
     """Add a store (``store_id`` None) or change one. Coordinates are checked here too:
     delivery allocation measures distances from them."""
     from sqlalchemy import func
-
-    from app.staff.services import audit
 
     unknown = set(data) - set(STORE_FIELDS)
     if unknown:

@@ -16,7 +16,7 @@ from app.catalog.models import Product, Variant
 from app.core.db import tenant_context
 from app.extensions import db
 from app.inventory.models import StockLevel
-from app.orders import stats
+from app.reports import dashboard as stats
 from app.orders.models import Order
 from app.staff.services import create_staff
 from tests.conftest import client_for

@@ -8,7 +8,7 @@ from app.cart.services import recovery_token
 from app.core.db import tenant_context, utcnow
 from app.core.jobs import run
 from app.extensions import db
-from app.notifications.models import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.tenancy.models import Tenant
 from tests.conftest import client_for, csrf_token, run_jobs
 from tests.integration.test_notifications import smtp  # noqa: F401 - fixture
@@ -89,7 +89,7 @@ def test_a_reminder_for_a_cart_bought_meanwhile_is_cancelled_not_sent(app, tenan
     with app.app_context(), tenant_context(tenants.a.tenant.id):
         db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
         db.session.commit()
-        run("app.notifications.dispatch.sweep", None)
+        run("app.outbox.dispatch.sweep", None)
         statuses = dict(db.session.execute(select(OutboxMessage.topic, OutboxMessage.status)).all())
     assert statuses["cart_reminder"] == "cancelled"
     assert all("panier" not in m["Subject"] for m in smtp.messages)

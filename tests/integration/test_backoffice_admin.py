@@ -9,8 +9,9 @@ from sqlalchemy import select, update
 from app.core.db import tenant_context
 from app.extensions import db
 from app.inventory.models import StockLevel
-from app.notifications.models import OutboxMessage
-from app.staff.models import AuditEntry, StaffUser
+from app.outbox.models import OutboxMessage
+from app.audit.models import AuditEntry
+from app.staff.models import StaffUser
 from app.staff.services import audit, create_staff
 from app.tenancy.models import Store, Tenant
 from app.tenancy.settings import tenant_setting

@@ -15,7 +15,7 @@ from app.catalog import services as catalog
 from app.catalog.models import Category, ImportJob, Product, ProductImage, VariantOption
 from app.core.db import tenant_context, utcnow
 from app.extensions import db
-from app.staff.models import AuditEntry
+from app.audit.models import AuditEntry
 from app.staff.services import create_staff
 from tests.conftest import client_for, csrf_token, run_jobs
 from tests.factories import png

@@ -11,9 +11,9 @@ from app.customers.models import Address, Customer
 from app.extensions import db
 from app.inventory.models import StockLevel, StockMovement
 from app.inventory.services import ledger_totals
-from app.orders import stats
+from app.reports import dashboard as stats
 from app.orders.models import Order, OrderLine, OrderStatusChange
-from app.staff.models import AuditEntry
+from app.audit.models import AuditEntry
 from tests.conftest import client_for, csrf_token
 from tests.integration.test_backoffice_operations import login, staff  # noqa: F401 - fixture
 from tests.integration.test_purchase_flow import add_to_cart, checkout_fields

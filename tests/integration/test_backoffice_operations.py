@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from app.cart.models import Cart
 from app.core.db import tenant_context, utcnow
 from app.extensions import db
-from app.notifications.models import OutboxMessage
-from app.staff.models import AuditEntry
+from app.outbox.models import OutboxMessage
+from app.audit.models import AuditEntry
 from app.staff.services import create_staff
 from tests.conftest import client_for, csrf_token, run_jobs
 from tests.integration.test_abandoned_carts import shopper_with_contact

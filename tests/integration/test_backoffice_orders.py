@@ -13,7 +13,7 @@ from app.extensions import db
 from app.inventory.models import Reservation, StockLevel
 from app.inventory.services import ledger_totals
 from app.orders.models import Order, OrderLine, OrderReturn
-from app.staff.models import AuditEntry
+from app.audit.models import AuditEntry
 from tests.conftest import client_for, csrf_token
 from tests.integration.test_backoffice_operations import login, staff  # noqa: F401 - fixture
 from tests.integration.test_purchase_flow import add_to_cart, checkout_fields

@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 from app.core.db import tenant_context, utcnow
 from app.core.jobs import run
 from app.extensions import db
-from app.notifications.models import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.orders.models import Order
 from app.orders.services import change_status
 from tests.conftest import client_for, run_jobs
@@ -42,7 +42,7 @@ def test_orders_and_their_progress_are_pushed_to_the_core_once(app, tenants, cor
                            .values(status="pending", next_attempt_at=utcnow()))
         db.session.commit()
     with app.app_context():
-        run("app.notifications.dispatch.sweep", None)
+        run("app.outbox.dispatch.sweep", None)
     assert len(state.orders) == 2
     assert [status for _, status, _ in core_rows(app, tenants.a.tenant.id)] == ["sent", "sent"]
 
@@ -57,7 +57,7 @@ def test_a_core_that_is_down_gets_the_order_later(app, tenants, core):  # noqa: 
         db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
         db.session.commit()
     with app.app_context():
-        run("app.notifications.dispatch.sweep", None)
+        run("app.outbox.dispatch.sweep", None)
     assert len(state.orders) == 1
 
 

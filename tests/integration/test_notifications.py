@@ -18,7 +18,7 @@ from app.core.db import tenant_context, utcnow
 from app.core.jobs import enqueue, run
 from app.extensions import db
 from app.inventory.models import Reservation, StockLevel
-from app.notifications.models import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.orders.models import Order
 from app.orders.services import OrderError, change_status, mark_paid
 from tests.conftest import client_for, run_jobs
@@ -130,9 +130,9 @@ def test_order_milestones_send_one_email_and_one_sms_each(app, tenants, smtp, sm
     assert {status for _, _, status, _ in outbox(app, tenants.a.tenant.id)} == {"sent"}
     # a second sweep, or a replayed job, sends nothing again
     with app.app_context():
-        run("app.notifications.dispatch.sweep", None)
+        run("app.outbox.dispatch.sweep", None)
         for message_id in range(1, 11):
-            run("app.notifications.dispatch.deliver", tenants.a.tenant.id, message_id)
+            run("app.outbox.dispatch.deliver", tenants.a.tenant.id, message_id)
     assert len(smtp.messages) == 5 and len(received) == 5
 
 
@@ -167,7 +167,7 @@ def test_failures_are_retried_with_backoff_then_dead_and_never_block_the_order(a
         assert due > utcnow() + timedelta(seconds=20)  # backoff, not an immediate hammering
     # nothing is due yet: a sweep sends nothing
     with app.app_context():
-        assert run("app.notifications.dispatch.sweep", None) == 0
+        assert run("app.outbox.dispatch.sweep", None) == 0
 
     def time_passes():
         with app.app_context(), tenant_context(tenants.a.tenant.id):
@@ -177,12 +177,12 @@ def test_failures_are_retried_with_backoff_then_dead_and_never_block_the_order(a
     app.config["MAIL_PORT"] = smtp_port  # email comes back; the gateway stays down
     time_passes()
     with app.app_context():
-        assert run("app.notifications.dispatch.sweep", None) == 2
+        assert run("app.outbox.dispatch.sweep", None) == 2
     assert len(smtp.messages) == 1
     for _ in range(10):
         time_passes()
         with app.app_context():
-            run("app.notifications.dispatch.sweep", None)
+            run("app.outbox.dispatch.sweep", None)
     rows = outbox(app, tenants.a.tenant.id)
     assert rows[0][2] == "sent" and rows[1][2] == "dead" and rows[1][3] == app.config["OUTBOX_MAX_ATTEMPTS"]
     assert len(smtp.messages) == 1 and received == []
@@ -198,13 +198,13 @@ def test_a_lost_lease_is_taken_over_by_the_sweep(app, tenants, smtp):
         db.session.commit()
     smtp.messages.clear()
     with app.app_context():
-        assert run("app.notifications.dispatch.sweep", None) == 1
+        assert run("app.outbox.dispatch.sweep", None) == 1
     assert len(smtp.messages) == 1
 
 
 def test_jobs_enqueued_in_a_rolled_back_transaction_never_run(app, tenants):
     with app.app_context(), tenant_context(tenants.a.tenant.id):
-        enqueue("app.notifications.dispatch.sweep")
+        enqueue("app.outbox.dispatch.sweep")
         db.session.rollback()
         assert "after_commit_jobs" not in db.session.info
 
@@ -219,8 +219,8 @@ def test_expired_reservations_cancel_unpaid_orders_only(app, tenants):
         db.session.execute(update(Reservation).values(expires_at=utcnow() - timedelta(minutes=1)))
         db.session.commit()
     with app.app_context():
-        assert run("app.inventory.jobs.expire_reservations", None) == 1
-        assert run("app.inventory.jobs.expire_reservations", None) == 0  # twice changes nothing
+        assert run("app.orders.jobs.expire_reservations", None) == 1
+        assert run("app.orders.jobs.expire_reservations", None) == 0  # twice changes nothing
     with app.app_context(), tenant_context(tenants.a.tenant.id):
         first, second = db.session.scalars(select(Order).order_by(Order.id)).all()
         assert (first.status, second.status) == ("cancelled", "received")
@@ -246,7 +246,7 @@ def test_redis_down_at_commit_loses_nothing(app, tenants, smtp):
         app.config["REDIS_URL"] = real
     assert smtp.messages == [] and outbox(app, tenants.a.tenant.id) == [("email", "order_received", "pending", 0)]
     with app.app_context():
-        run("app.notifications.dispatch.sweep", None)  # Redis (or the scheduler) is back
+        run("app.outbox.dispatch.sweep", None)  # Redis (or the scheduler) is back
     assert [m["Subject"] for m in smtp.messages] == ["Commande AG-000001 reçue"]
 
 
@@ -321,7 +321,7 @@ def test_redis_stopped_then_restarted_loses_and_duplicates_nothing(app, tenants,
         redis = start()  # back, empty (it kept nothing on disk)
         run_jobs(app)
         with app.app_context():
-            run("app.notifications.dispatch.sweep", None)  # what `flask scheduler` does every 30 s
+            run("app.outbox.dispatch.sweep", None)  # what `flask scheduler` does every 30 s
         run_jobs(app)
     finally:
         app.config["REDIS_URL"] = real

@@ -14,7 +14,7 @@ from app.core.db import tenant_context, utcnow
 from app.core.jobs import run
 from app.extensions import db
 from app.inventory.models import Reservation, StockLevel
-from app.notifications.models import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.orders.models import OrderStatusChange
 from app.payments import inbox
 from app.payments.models import Payment, ProviderEvent

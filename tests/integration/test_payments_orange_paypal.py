@@ -12,7 +12,7 @@ from app.extensions import db
 from app.orders.models import Order
 from app.payments.models import Payment, ProviderEvent, Refund
 from app.payments.refunds import refund_order
-from app.payments.services import PaymentError
+from app.payments.errors import PaymentError
 from tests.conftest import run_jobs
 from tests.integration.test_payments_momo import messages, paid_changes, stock
 from tests.payments_support import (  # noqa: F401 - fixtures
@@ -49,7 +49,7 @@ def test_orange_money_pays_through_its_page_and_a_checked_notification(app, tena
 
 
 def token_of_order(app, tenant_id):
-    from app.orders.services import tracking_token
+    from app.orders.tracking import tracking_token
 
     return in_tenant(app, tenant_id, lambda: tracking_token(db.session.scalars(select(Order)).one()))
 

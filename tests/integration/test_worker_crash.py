@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from app.core.db import tenant_context, utcnow
 from app.core.jobs import run
 from app.extensions import db
-from app.notifications.models import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.staff.services import create_staff
 from tests.conftest import client_for
 from tests.integration.test_notifications import smtp  # noqa: F401 - fixture
@@ -67,7 +67,7 @@ def test_killed_worker_loses_and_duplicates_nothing(app, tenants, smtp):  # noqa
             db.session.execute(update(OutboxMessage).where(OutboxMessage.status == "sending")
                                .values(next_attempt_at=utcnow()))
             db.session.commit()
-        run("app.notifications.dispatch.sweep", None)
+        run("app.outbox.dispatch.sweep", None)
     assert sent(app, tenant_id) == 30
     recipients = [m["To"] + m["Subject"] for m in smtp.messages]
     # At-least-once delivery with a lease: a message is sent again only if the kill fell

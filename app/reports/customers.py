@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from app.customers.models import Address, Customer
 from app.extensions import db
-from app.inventory.queries import PAGE, Page
+from app.reports.stock import PAGE, Page
 from app.orders.models import Order
 
 PHONE_LIKE = re.compile(r"^[+\d][\d\s().-]{2,}$")

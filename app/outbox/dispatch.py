@@ -14,10 +14,9 @@ from sqlalchemy import select, update
 from app.core.db import ALL_TENANTS, utcnow
 from app.core.jobs import run
 from app.extensions import db
-from app.notifications import messages, transports
-from app.notifications.models import OutboxMessage
-from app.sync import push as sync_push
-from app.tenancy.models import Tenant
+from app.outbox import transports  # noqa: F401 - registers the email and sms channels
+from app.outbox.models import OutboxMessage
+from app.outbox.registry import compose, get_channel
 
 LEASE = timedelta(minutes=5)
 BACKOFF = [30, 120, 600, 1800, 7200, 21600]  # seconds before attempt 2, 3, …
@@ -38,21 +37,12 @@ def _claim(message_id: int) -> bool:
 
 def _send(message: OutboxMessage) -> bool:
     """Send it; False when the message no longer applies (nothing is sent)."""
-    tenant = db.session.get(Tenant, message.tenant_id)
-    if message.channel == "email":
-        email = messages.compose_email(message, tenant)
-        if email is not None:
-            transports.send_email(email)
-        return email is not None
-    if message.channel == "core":
-        sync_push.send(message.payload, message.dedup_key)
-        return True
-    if message.channel == "sms":
-        text = messages.compose_sms(message, tenant)
-        if text is not None:
-            transports.send_sms(message.recipient, text)
-        return text is not None
-    raise ValueError(f"unknown channel {message.channel}")
+    channel = get_channel(message.channel)
+    content = compose(message)
+    if content is None:
+        return False
+    channel.send(message, content)
+    return True
 
 
 def deliver(message_id: int) -> str:
@@ -95,5 +85,5 @@ def sweep(limit: int = 500) -> int:
     ).all()
     db.session.rollback()
     for message_id, tenant_id in due:  # each in a fresh session, inside its own tenant
-        run("app.notifications.dispatch.deliver", tenant_id, message_id)
+        run("app.outbox.dispatch.deliver", tenant_id, message_id)
     return len(due)

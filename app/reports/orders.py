@@ -20,8 +20,10 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.inventory import services as inventory
+from app.inventory.models import Reservation
 from app.orders.models import Order, OrderReturn
 from app.orders.services import TIMELINE, returned_quantities
+from app.payments.models import Payment, Refund
 from app.tenancy.models import Store
 
 PAGE_SIZE = 50
@@ -252,8 +254,6 @@ class OrderDetail:
 
 def order_for_staff(order_id: int) -> Order | None:
     """The order with everything its page shows; None for an unknown or foreign id."""
-    from app.payments.models import Payment
-
     return db.session.scalar(
         select(Order).where(Order.id == order_id).options(
             selectinload(Order.lines), selectinload(Order.history),
@@ -263,8 +263,6 @@ def order_for_staff(order_id: int) -> Order | None:
 
 def refunds_of(order: Order) -> tuple[list, int, int]:
     """(refunds, amount refunded, amount still refundable): what was paid minus refunded."""
-    from app.payments.models import Refund
-
     refunds = list(db.session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)))
     refunded = sum(r.amount for r in refunds if r.status == "succeeded")
     refundable = order.total - refunded if order.payment_status in ("paid", "partially_refunded") else 0
@@ -292,8 +290,6 @@ def _stock_view(order: Order) -> dict:
     stock = inventory.available_by_store(wanted, store_ids)
     held = {}
     if order.status == "received":  # the order's own holds come back to it on a move
-        from app.inventory.models import Reservation
-
         for r in db.session.scalars(select(Reservation).where(Reservation.order_id == order.id,
                                                               Reservation.status == "active")):
             held[(r.variant_id, r.store_id)] = held.get((r.variant_id, r.store_id), 0) + r.quantity

@@ -14,6 +14,7 @@ from app.catalog.models import Variant
 from app.extensions import db
 from app.inventory.models import StockLevel
 from app.orders.models import Order
+from app.payments.queries import payment_problems
 from app.staff.models import StaffUser
 from app.staff.permissions import allowed
 from app.tenancy.models import Store
@@ -42,14 +43,6 @@ class Bell:
         return sum(n or 0 for n in (self.new_orders, self.low_stock, self.payment_problems))
 
 
-def _payment_problems(limit: int) -> list | None:
-    try:  # the payments module may not be installed yet: the bell works without it
-        from app.payments.queries import payment_problems
-    except ImportError:
-        return None
-    return list(payment_problems(limit))
-
-
 def bell_for(user: StaffUser, limit: int = 5) -> Bell:
     bell = Bell()
     if allowed(user.role, "orders:read"):
@@ -72,7 +65,6 @@ def bell_for(user: StaffUser, limit: int = 5) -> Bell:
             label = " / ".join([variant.product.name, *variant.attributes.values()])
             bell.levels.append(LowStock(label, variant.sku, level.store.name, left, level.low_stock_threshold))
     if allowed(user.role, "payments:read"):
-        problems = _payment_problems(max(limit, 50))
-        if problems is not None:
-            bell.payment_problems, bell.payments = len(problems), problems[:limit]
+        problems = list(payment_problems(max(limit, 50)))
+        bell.payment_problems, bell.payments = len(problems), problems[:limit]
     return bell

@@ -1,4 +1,5 @@
-"""Reservation expiry: unpaid orders whose reservations ran out are cancelled, stock freed."""
+"""Reservation expiry, an order policy: unpaid orders whose reservations ran out are
+cancelled (their stock freed); holds that belong to no order are released."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ def expire_reservations() -> int:
         .execution_options(**ALL_TENANTS)
     ).all()
     db.session.rollback()
-    return sum(run("app.inventory.jobs.expire_tenant_reservations", tenant_id) for tenant_id in tenant_ids)
+    return sum(run("app.orders.jobs.expire_tenant_reservations", tenant_id) for tenant_id in tenant_ids)
 
 
 def expire_tenant_reservations() -> int:

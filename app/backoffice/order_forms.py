@@ -14,18 +14,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from app.core.fields import MoneyField
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS, Order
-from app.orders.queries import SORTS, OrderFilters
+from app.payments.models import METHOD_LABELS
+from app.reports.orders import SORTS, OrderFilters
 
 SORT_LABELS = {"-date": _l("Plus récentes"), "date": _l("Plus anciennes"), "-total": _l("Montant décroissant"),
                "total": _l("Montant croissant"), "-number": _l("Numéro décroissant"), "number": _l("Numéro croissant")}
 REFUND_CHANNELS = {"provider": _l("Par le moyen de paiement (en ligne)"), "cash": _l("En espèces"),
                    "mobile_money": _l("Par mobile money (manuel)")}
-
-
-def _method_labels() -> dict:
-    from app.payments.models import METHOD_LABELS
-
-    return METHOD_LABELS
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -59,7 +54,7 @@ class OrderFilterForm(FlaskForm):
         everything = [("", _l("Tous"))]
         self.status.choices = _choices(everything + list(STATUS_LABELS.items()))
         self.payment_status.choices = _choices(everything + list(PAYMENT_LABELS.items()))
-        self.method.choices = _choices(everything + list(_method_labels().items()))
+        self.method.choices = _choices(everything + list(METHOD_LABELS.items()))
         self.store.choices = _choices([("", _l("Toutes"))] + [(str(s.id), s.name) for s in stores])
 
     def filters(self) -> OrderFilters:

@@ -28,14 +28,14 @@ from app.core.cache import TenantCache
 from app.core.db import utcnow
 from app.extensions import db
 from app.inventory.models import StockLevel
-from app.inventory.queries import IS_LOW
+from app.reports.stock import IS_LOW
+from app.payments.models import METHOD_LABELS, Payment
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS, Order, OrderLine, OrderStatusChange
 
 NOT_SOLD = ("cancelled", "returned")  # placed, but no revenue in the end
 PAID_OK = ("paid", "refunded", "partially_refunded")  # the payment went through (refunds come later)
 ATTEMPT_OK = ("succeeded", "refunded")
 ATTEMPT_FAILED = ("failed", "expired")
-METHODS = ("cod", "momo", "orange_money", "paypal")
 MEDIAN_LIMIT = 20_000  # above this many shipped orders the median is skipped (a full sort)
 TOP = 5
 
@@ -156,7 +156,7 @@ def totals(period: Period) -> tuple[Totals, list[tuple[str, str, str, int]]]:
     rows = db.session.execute(
         select(Order.status, Order.payment_status, Order.payment_method, func.count(), func.sum(Order.total))
         .where(Order.status.in_(STATUS_LABELS), Order.payment_status.in_(PAYMENT_LABELS),
-               Order.payment_method.in_(payment_methods()), _in(period, Order.created_at))
+               Order.payment_method.in_(tuple(METHOD_LABELS)), _in(period, Order.created_at))
         .group_by(Order.status, Order.payment_status, Order.payment_method)
     ).all()
     t = Totals()
@@ -222,42 +222,21 @@ def payment_rates(period: Period, order_groups: list[tuple[str, str, str, int]])
         elif payment == "failed":
             slot[1] += count
     from_payments: dict[str, list[int]] = {}
-    payment_model = _payment_model()
-    if payment_model is not None:
-        rows = db.session.execute(  # one created_at range per (method, status) slice of its index
-            select(payment_model.method, payment_model.status, func.count())
-            .where(payment_model.method.in_(payment_methods()),
-                   payment_model.status.in_(ATTEMPT_OK + ATTEMPT_FAILED + ("pending",)),
-                   _in(period, payment_model.created_at))
-            .group_by(payment_model.method, payment_model.status)
-        ).all()
-        for method, status, count in rows:
-            slot = from_payments.setdefault(method, [0, 0])
-            if status in ATTEMPT_OK:
-                slot[0] += count
-            elif status in ATTEMPT_FAILED:
-                slot[1] += count
+    rows = db.session.execute(  # one created_at range per (method, status) slice of its index
+        select(Payment.method, Payment.status, func.count())
+        .where(Payment.method.in_(tuple(METHOD_LABELS)), Payment.status.in_(ATTEMPT_OK + ATTEMPT_FAILED + ("pending",)),
+               _in(period, Payment.created_at))
+        .group_by(Payment.method, Payment.status)
+    ).all()
+    for method, status, count in rows:
+        slot = from_payments.setdefault(method, [0, 0])
+        if status in ATTEMPT_OK:
+            slot[0] += count
+        elif status in ATTEMPT_FAILED:
+            slot[1] += count
     rates = [MethodRate(m, ok, ko, "payments") for m, (ok, ko) in from_payments.items()]
     rates += [MethodRate(m, ok, ko, "orders") for m, (ok, ko) in from_orders.items() if m not in from_payments]
     return sorted(rates, key=lambda r: r.method)
-
-
-def _payment_model():
-    """The payment attempts model, once the payments module is installed."""
-    try:
-        from app.payments.models import Payment
-    except ImportError:
-        return None
-    return Payment
-
-
-def payment_methods() -> tuple[str, ...]:
-    """Every payment method an order can carry (the payments module may add some)."""
-    try:
-        from app.payments.models import METHOD_LABELS
-    except ImportError:
-        return METHODS
-    return tuple(dict.fromkeys((*METHODS, *METHOD_LABELS)))
 
 
 def lead_time(period: Period) -> LeadTime:

@@ -7,12 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, TenantScoped, Timestamped, utcnow
 
-CHANNELS = ("email", "sms", "core")  # core: order pushed to the AfriGest core system
 STATUSES = ("pending", "sending", "sent", "cancelled", "dead")  # cancelled: no longer applies
 
 
 class OutboxMessage(TenantScoped, Timestamped, Base):
-    """An effect that must happen once its cause has committed (email, SMS…).
+    """An effect that must happen once its cause has committed (email, SMS, core push…).
 
     Written in the same transaction as the change that causes it; ``dedup_key`` makes the
     same milestone produce one row however often the code that writes it runs.
@@ -25,8 +24,8 @@ class OutboxMessage(TenantScoped, Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(10))
-    topic: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10))  # a registered channel: email, sms, core
+    topic: Mapped[str] = mapped_column(String(40))  # a registered composer's topic
     recipient: Mapped[str] = mapped_column(String(254))
     dedup_key: Mapped[str] = mapped_column(String(120))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
