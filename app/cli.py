@@ -36,7 +36,7 @@ def register(app: Flask) -> None:
     @click.option("--tenant", "only", default=None, help="Slug d'une seule boutique / only this tenant")
     def seed_demo(products: int | None, only: str | None) -> None:
         """Crée les boutiques de démonstration / create the demo tenants."""
-        from app.demo.seed import seed
+        from devtools.demo.seed import seed
 
         for line in seed(products=products, only=only):
             click.echo(line)
@@ -209,7 +209,7 @@ def register(app: Flask) -> None:
                   help="Étalées sur les N derniers jours / spread over the last N days")
     def seed_orders(slug: str, orders: int, days: int) -> None:
         """Ajoute des commandes réalistes en masse (démo, bancs d'essai) / bulk realistic orders."""
-        from app.demo.bulk_orders import seed_orders as seed
+        from devtools.demo.bulk_orders import seed_orders as seed
 
         try:
             for line in seed(slug, orders, days=days):
@@ -232,7 +232,7 @@ def register(app: Flask) -> None:
         """Simulateurs MTN MoMo, Orange Money et PayPal (127.0.0.1) / local payment simulators."""
         from werkzeug.serving import make_server
 
-        from app.payments.simulators import create_simulator_app
+        from devtools.simulators.payments import create_simulator_app
 
         sim = create_simulator_app(callback_delay=callback_delay, callback_duplicates=duplicates,
                                    callback_drop=drop, mode="manual" if manual else "auto",

@@ -21,7 +21,7 @@ from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 if TYPE_CHECKING:  # the world imports this module; no runtime cycle
-    from app.payments.simulators.state import World
+    from devtools.simulators.payments.state import World
 
 USER_AGENT = "AfriGest-Payment-Simulator/1.0"
 

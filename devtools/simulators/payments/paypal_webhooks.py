@@ -15,7 +15,7 @@ import json
 import uuid
 import zlib
 
-from app.payments.simulators.state import World, now_iso, random_id
+from devtools.simulators.payments.state import World, now_iso, random_id
 
 AUTH_ALGO = "SHA256withRSA"
 CERT_NAME = "CERT-360caa42-fca2a594-SIMULATOR"
@@ -24,7 +24,7 @@ VERIFY_FIELDS = ("auth_algo", "cert_url", "transmission_id", "transmission_sig",
 
 
 def _store(w: World) -> dict:
-    from app.payments.simulators.paypal_orders import store  # the one PayPal store of this world
+    from devtools.simulators.payments.paypal_orders import store  # the one PayPal store of this world
 
     return store(w)
 
