@@ -44,7 +44,7 @@ class Sim:
 
 @pytest.fixture(scope="session")
 def simulator():
-    from app.payments.simulators import serve
+    from devtools.simulators.payments import serve
 
     server, port = serve()
     yield Sim(f"http://127.0.0.1:{port}")

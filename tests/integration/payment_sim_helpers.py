@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from app.payments.simulators import serve
+from devtools.simulators.payments import serve
 
 
 class Sim:

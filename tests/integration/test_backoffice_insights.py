@@ -14,6 +14,7 @@ from app.inventory.services import ledger_totals
 from app.reports import dashboard as stats
 from app.orders.models import Order, OrderLine, OrderStatusChange
 from app.audit.models import AuditEntry
+from app.payments.models import Payment
 from tests.conftest import client_for, csrf_token
 from tests.integration.test_backoffice_operations import login, staff  # noqa: F401 - fixture
 from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
@@ -349,6 +350,10 @@ def test_seed_orders_command_adds_consistent_orders(app, tenants):
         assert first == 300
         numbers = db.session.scalars(select(Order.number).order_by(Order.id)).all()
         assert numbers[0] == "AG-000001" and numbers[-1] == "AG-000300"
+        # one payment attempt per online order, none for cash on delivery
+        online = set(db.session.scalars(select(Order.id).where(Order.payment_method != "cod")))
+        paid_for = db.session.scalars(select(Payment.order_id)).all()
+        assert online and sorted(paid_for) == sorted(online)
         for level in db.session.scalars(select(StockLevel)):
             assert ledger_totals(level.variant_id, level.store_id) == (level.on_hand, level.reserved)
     with app.app_context(), tenant_context(tenants.b.tenant.id):

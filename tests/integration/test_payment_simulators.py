@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.payments.simulators import create_simulator_app
-from app.payments.simulators.state import ConfigError
+from devtools.simulators.payments import create_simulator_app
+from devtools.simulators.payments.state import ConfigError
 from tests.integration.payment_sim_helpers import _sim_server, receiver, sim, wait_for  # noqa: F401 (fixtures)
 
 SUB = {"Ocp-Apim-Subscription-Key": "sim-subscription"}

@@ -19,7 +19,7 @@ from app.payments.providers.base import (
     EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, ProviderRefused, ProviderUnavailable, Rejected, Urls,
 )
 from app.payments.providers.paypal import PayPal, convert
-from app.payments.simulators import serve
+from devtools.simulators.payments import serve
 
 
 class Receiver:

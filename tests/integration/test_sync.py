@@ -25,8 +25,8 @@ from app.inventory.models import StockLevel, StockMovement
 from app.sync.models import CoreConnection, SyncEvent
 from app.sync.services import backoff_seconds, connect_core
 from app.sync.signing import signature
-from app.sync.simulator import CoreState, create_simulator
 from app.tenancy.models import Tenant
+from devtools.simulators.core import CoreState, create_simulator
 from tests.conftest import run_jobs
 
 

@@ -6,7 +6,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2)}
-METHODS = [("app/**.py", "python"), ("templates/**.html", "jinja2")]
+METHODS = [("app/**.py", "python"), ("devtools/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
 def test_every_french_string_has_an_english_translation():

@@ -16,14 +16,22 @@ import json
 import threading
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-if TYPE_CHECKING:  # the world imports this module; no runtime cycle
-    from app.payments.simulators.state import World
-
 USER_AGENT = "AfriGest-Payment-Simulator/1.0"
+
+
+class World(Protocol):
+    """What delivery needs of ``state.World``, which owns the deliverer (state imports this
+    module, not the other way round)."""
+
+    lock: Any
+    config: dict[str, Any]
+    generation: int
+    held: list[dict]
+    deliveries: list[dict]
 
 
 class Deliverer:

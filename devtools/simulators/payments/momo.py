@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
-from app.payments.simulators.state import World, basic_credentials, bearer_token, json_object, now_iso, world
+from devtools.simulators.payments.state import World, basic_credentials, bearer_token, json_object, now_iso, world
 
 bp = Blueprint("momo", __name__)
 

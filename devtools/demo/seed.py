@@ -25,7 +25,7 @@ from sqlalchemy import insert, select, text
 from app.catalog.models import Category, Product, ProductImage, Variant, VariantOption
 from app.catalog.services import VariantData, add_image, create_category, create_product, slugify
 from app.core.db import tenant_context, utcnow
-from app.demo.data import (
+from devtools.demo.data import (
     BULK_QUALIFIERS,
     CATEGORIES,
     CLOTH_COLOURS,
@@ -40,7 +40,7 @@ from app.demo.data import (
     TYPES,
     ProductType,
 )
-from app.demo.images import ImageBank
+from devtools.demo.images import ImageBank
 from app.extensions import db
 from app.inventory.models import StockLevel, StockMovement
 from app.inventory.services import change_on_hand, eligible_stores

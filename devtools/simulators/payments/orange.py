@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 
-from app.payments.simulators.state import World, base_url, basic_credentials, bearer_token, json_object, now_iso, \
+from devtools.simulators.payments.state import World, base_url, basic_credentials, bearer_token, json_object, now_iso, \
     world
 
 bp = Blueprint("orange", __name__)

@@ -15,7 +15,7 @@ import json
 import uuid
 import zlib
 
-from app.payments.simulators.state import World, now_iso, random_id
+from devtools.simulators.payments.state import World, now_iso, random_id
 
 AUTH_ALGO = "SHA256withRSA"
 CERT_NAME = "CERT-360caa42-fca2a594-SIMULATOR"
@@ -23,10 +23,11 @@ VERIFY_FIELDS = ("auth_algo", "cert_url", "transmission_id", "transmission_sig",
                  "webhook_id", "webhook_event")
 
 
-def _store(w: World) -> dict:
-    from app.payments.simulators.paypal_orders import store  # the one PayPal store of this world
-
-    return store(w)
+def store(w: World) -> dict:
+    """The one PayPal store of this world: orders, captures and refunds (paypal_orders.py),
+    events and their transmissions (here)."""
+    return w.store("paypal", lambda: {"orders": {}, "captures": {}, "refunds": {}, "events": {},
+                                      "transmissions": {}, "idempotency": {}})
 
 
 def sign(secret: str, transmission_id: str, transmission_time: str, webhook_id: str, body: bytes) -> str:
@@ -44,7 +45,7 @@ def emit(w: World, event_type: str, resource_type: str, resource: dict, summary:
                        {"href": f"{base}/v1/notifications/webhooks-events/{event_id}/resend", "rel": "resend",
                         "method": "POST"}]}
     with w.lock:
-        _store(w)["events"][event_id] = event
+        store(w)["events"][event_id] = event
     deliver(w, event_id, base)
     return event
 
@@ -52,13 +53,13 @@ def emit(w: World, event_type: str, resource_type: str, resource: dict, summary:
 def deliver(w: World, event_id: str, base: str) -> str | None:
     """One transmission of a stored event (a new transmission id each time, as a resend has)."""
     with w.lock:
-        event, cfg = _store(w)["events"][event_id], w.config
+        event, cfg = store(w)["events"][event_id], w.config
         url, webhook_id, secret = cfg["paypal_webhook_url"], cfg["paypal_webhook_id"], cfg["paypal_signing_secret"]
         if not url:
             return None
         body = json.dumps(event).encode()
         transmission_id, transmission_time = str(uuid.uuid4()), now_iso()
-        _store(w)["transmissions"][transmission_id] = {"event_id": event_id, "body": body}
+        store(w)["transmissions"][transmission_id] = {"event_id": event_id, "body": body}
     headers = {"PAYPAL-TRANSMISSION-ID": transmission_id, "PAYPAL-TRANSMISSION-TIME": transmission_time,
                "PAYPAL-TRANSMISSION-SIG": sign(secret, transmission_id, transmission_time, webhook_id, body),
                "PAYPAL-CERT-URL": f"{base}/v1/notifications/certs/{CERT_NAME}", "PAYPAL-AUTH-ALGO": AUTH_ALGO}
@@ -73,7 +74,7 @@ def missing_fields(body: dict) -> list[str]:
 def verify(w: World, body: dict) -> str:
     """SUCCESS when the signature is the one issued for that transmission of that event."""
     with w.lock:
-        sent = _store(w)["transmissions"].get(str(body["transmission_id"]))
+        sent = store(w)["transmissions"].get(str(body["transmission_id"]))
         webhook_id, secret = w.config["paypal_webhook_id"], w.config["paypal_signing_secret"]
     event = body["webhook_event"]
     if isinstance(event, str):  # some clients pass the raw body through

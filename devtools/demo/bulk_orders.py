@@ -1,9 +1,9 @@
 """``flask seed-orders``: a year of realistic orders for one tenant, fast (benchmarks, demos).
 
 Orders, their lines, their status history (received → prepared → shipped → delivered,
-cancellations, returns, payment changes), customers with an address, and — when the
-payments module is installed — one payment attempt per online order, all written with
-Core ``executemany`` inserts in batches: 100 000 orders take a minute or two on SQLite.
+cancellations, returns, payment changes), customers with an address, and one payment
+attempt per online order, all written with Core ``executemany`` inserts in batches: 100 000
+orders take a minute or two on SQLite.
 
 Core inserts bypass the ORM hooks, so every row carries its ``tenant_id`` here. Stock is
 left as it is for historical orders (no sale movements: the ledger still sums to
@@ -29,6 +29,7 @@ from app.customers.models import Address, Customer
 from app.extensions import db
 from app.inventory import services as inventory
 from app.orders.models import Counter, Order, OrderLine, OrderStatusChange
+from app.payments.models import Payment
 from app.tenancy.models import Store, Tenant
 
 BATCH = 5000
@@ -91,7 +92,6 @@ def _seed(tenant: Tenant, count: int, days: int, rng: random.Random) -> Iterator
     weights = [1 / (rank + 8) for rank in range(len(items))]  # a few best sellers, a long tail
     methods, shares = [m for m, _, _ in METHODS], [s for _, s, _ in METHODS]
     failure = {m: f for m, _, f in METHODS}
-    payment_table = _payment_table()
     recent_received: list[tuple[int, int, list[tuple[int, int]]]] = []
     for low in range(0, count, BATCH):
         orders, plans = [], []
@@ -133,7 +133,7 @@ def _seed(tenant: Tenant, count: int, days: int, rng: random.Random) -> Iterator
                 history.append({"tenant_id": tenant.id, "order_id": order_id, "field": field, "from_status": before,
                                 "to_status": after, "actor": "shop" if before is None else ACTOR, "note": "",
                                 "created_at": at})
-            if payment_table is not None and method != "cod":
+            if method != "cod":
                 payments.append(_payment(tenant, order, order_id, moves, uuid.UUID(int=rng.getrandbits(128)).hex))
             if order["status"] == "received" and now - order["created_at"] < timedelta(days=3):
                 recent_received.append((order_id, order["fulfilment_store_id"],
@@ -141,7 +141,7 @@ def _seed(tenant: Tenant, count: int, days: int, rng: random.Random) -> Iterator
         db.session.execute(insert(OrderLine.__table__), line_rows)
         db.session.execute(insert(OrderStatusChange.__table__), history)
         if payments:
-            db.session.execute(insert(payment_table), payments)
+            db.session.execute(insert(Payment.__table__), payments)
         done = min(low + BATCH, count)
         if done % 20000 == 0 or done == count:
             yield f"  {done:,} / {count:,} commandes / orders".replace(",", " ")
@@ -253,15 +253,6 @@ def _lifecycle(rng: random.Random, created: datetime, now: datetime, method: str
 def _insert_orders(rows: list[dict]) -> list[int]:
     table = Order.__table__
     return list(db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
-
-
-def _payment_table():
-    """The payments table when the payments module is installed (it arrives separately)."""
-    try:
-        from app.payments.models import Payment
-    except ImportError:
-        return None
-    return Payment.__table__
 
 
 def _payment(tenant: Tenant, order: dict, order_id: int, moves: list, reference: str) -> dict:

@@ -25,7 +25,8 @@ from flask import Blueprint, Flask, g, jsonify, request
 from flask_babel import Babel, get_locale
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from app.payments.simulators.state import EXTENSION, ConfigError, World, json_object, random_id, world
+from devtools.simulators.payments import momo, orange, paypal
+from devtools.simulators.payments.state import EXTENSION, ConfigError, World, json_object, random_id, world
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -140,8 +141,6 @@ def _locale() -> str:
 
 def create_simulator_app(**config) -> Flask:
     """A fresh simulator world. ``config`` keys: see ``state.DEFAULTS`` (unknown keys raise)."""
-    from app.payments.simulators import momo, orange, paypal
-
     sim = Flask("afrigest_payment_simulators", template_folder=str(ROOT / "templates"), static_folder=None)
     sim.extensions[EXTENSION] = World(**config)
     sim.json.sort_keys = False  # answers keep the providers' field order

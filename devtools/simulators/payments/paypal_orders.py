@@ -16,8 +16,8 @@ import json
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.payments.simulators.paypal_webhooks import emit
-from app.payments.simulators.state import World, now_iso, random_id
+from devtools.simulators.payments.paypal_webhooks import emit, store
+from devtools.simulators.payments.state import World, now_iso, random_id
 
 CURRENCIES = {"AUD", "BRL", "CAD", "CNY", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MYR", "MXN", "TWD",
               "NZD", "NOK", "PHP", "PLN", "GBP", "SGD", "SEK", "CHF", "THB", "USD"}
@@ -52,11 +52,6 @@ class PayPalError(Exception):
                 "details": [detail], "links": [{
                     "href": f"https://developer.paypal.com/api/rest/reference/orders/v2/errors/#{self.issue}",
                     "rel": "information_link", "method": "GET"}]}
-
-
-def store(w: World) -> dict:
-    return w.store("paypal", lambda: {"orders": {}, "captures": {}, "refunds": {}, "events": {},
-                                      "transmissions": {}, "idempotency": {}})
 
 
 def _places(currency: str) -> int:

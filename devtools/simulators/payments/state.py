@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from flask import current_app, request
 
-from app.payments.simulators.delivery import Deliverer
+from devtools.simulators.payments.delivery import Deliverer
 
 EXTENSION = "payment_simulators"
 

@@ -1,1 +1,0 @@
-"""Demo data: ``flask seed-demo`` creates two realistic tenants (see :mod:`app.demo.seed`)."""

@@ -1,0 +1,1 @@
+"""Demo data: ``flask seed-demo`` creates two realistic tenants (see :mod:`devtools.demo.seed`)."""
