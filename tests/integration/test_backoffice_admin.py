@@ -12,7 +12,8 @@ from app.inventory.models import StockLevel
 from app.outbox.models import OutboxMessage
 from app.audit.models import AuditEntry
 from app.staff.models import StaffUser
-from app.staff.services import audit, create_staff
+from app.audit import audit
+from app.staff.services import create_staff
 from app.tenancy.models import Store, Tenant
 from app.tenancy.settings import tenant_setting
 from tests.conftest import client_for, csrf_token, run_jobs
