@@ -8,10 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.backoffice import bp, require
-from app.catalog import admin_queries as queries
-from app.catalog import importer
-from app.catalog.forms import ImportForm, StartImportForm
-from app.catalog.jobs import ImportRefused, preview_import, start_import
+from app.catalog_admin import importer, queries
+from app.catalog_admin.forms import ImportForm, StartImportForm
+from app.catalog_admin.jobs import ImportRefused, preview_import, start_import
 from app.core.db import utcnow
 from app.core.htmx import render, see_other
 

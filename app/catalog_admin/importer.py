@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.catalog.admin import STATUSES, VariantInput, format_attributes, parse_attributes
 from app.catalog.models import Product, Variant
+from app.catalog_admin.queries import category_paths
+from app.catalog_admin.services import STATUSES, VariantInput, format_attributes, parse_attributes
 from app.core.fields import MAX_AMOUNT
 from app.core.money import MoneyError, parse_major, precision
 from app.extensions import db
@@ -322,8 +323,6 @@ def _check_against_database(result: Checked) -> None:
 
 def category_ids_by_path() -> dict[str, int]:
     """{"vêtements > chemises": id}: case-insensitive paths of names."""
-    from app.catalog.admin_queries import category_paths
-
     return {path.lower(): cid for cid, path in category_paths().items()}
 
 

@@ -15,9 +15,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
 from app.catalog import services as catalog
-from app.catalog.admin import VariantInput, changes, next_position
-from app.catalog.importer import ERROR_LIMIT, Checked, ParsedRow, category_ids_by_path, check, decode
 from app.catalog.models import Category, ImportJob, Product, SlugRedirect, Variant, VariantOption
+from app.catalog_admin.importer import ERROR_LIMIT, Checked, ParsedRow, category_ids_by_path, check, decode
+from app.catalog_admin.services import VariantInput, changes, next_position
 from app.core.db import current_tenant_id, utcnow
 from app.core.jobs import enqueue, redis_connection
 from app.core.jobs import run as run_job
@@ -75,7 +75,7 @@ def start_import(actor, job_id: int, mode: str) -> ImportJob:
     job.mode, job.status = mode, "queued"
     audit(actor, "catalog.import_start", "import", job.id,
           after={"filename": job.filename, "mode": mode, "rows": job.valid_rows})
-    enqueue("app.catalog.jobs.run_import", job.id)
+    enqueue("app.catalog_admin.jobs.run_import", job.id)
     db.session.commit()
     return job
 
@@ -86,7 +86,7 @@ def run_import(job_id: int) -> None:
     show: the run moves to a thread of its own instead (tests keep it synchronous)."""
     app = current_app._get_current_object()
     if redis_connection(app) is None and app.config["CATALOG_IMPORT_THREAD"]:
-        threading.Thread(target=run_job, args=("app.catalog.jobs.process_import", current_tenant_id(), job_id),
+        threading.Thread(target=run_job, args=("app.catalog_admin.jobs.process_import", current_tenant_id(), job_id),
                          kwargs={"app": app}, daemon=True, name=f"catalog-import-{job_id}").start()
         return
     process_import(job_id)

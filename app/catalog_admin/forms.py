@@ -22,7 +22,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, StopValidation, ValidationError
 
-from app.catalog.admin import (
+from app.catalog_admin.importer import major
+from app.catalog_admin.services import (
     STATUSES,
     CategoryInput,
     ProductInput,
@@ -30,7 +31,6 @@ from app.catalog.admin import (
     format_attributes,
     parse_attributes,
 )
-from app.catalog.importer import major
 from app.core.fields import MoneyField
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
