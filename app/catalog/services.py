@@ -1,10 +1,11 @@
 """The catalog write path: products, variants and their option rows, images, slugs.
 
-With :mod:`app.catalog.categories` (the tree) and :mod:`app.catalog.upserts` (the CSV import's and
-the core sync's upserts by SKU) this is the only code that creates or changes catalog
-rows; the back-office, the import job, the sync, the seed all call it. ``in_stock`` is
-not ours: inventory keeps it. Refusals are raised before the first flush; helpers
-flush, the caller commits (or rolls back what a refusal left unflushed).
+With :mod:`app.catalog.categories` (the tree) and :mod:`app.catalog.upserts` (the CSV
+import's and the core sync's upserts by SKU), this is the only code that creates or
+changes catalog rows: the back-office, the import job, the sync and the checkout's sales
+count all go through it. ``in_stock`` is not ours: inventory keeps it. Refusals are
+raised before the first flush; helpers flush, the caller commits (or rolls back what a
+refusal left unflushed).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import nh3
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.catalog.media import store_image
@@ -314,6 +315,15 @@ def _move_slug(product: Product, new_slug: str) -> None:
                        .execution_options(synchronize_session=False))
     db.session.add(SlugRedirect(old_slug=product.slug, product_id=product.id))
     product.slug = new_slug
+
+
+def record_sales(units_by_product: dict[int, int]) -> None:
+    """Units ordered, for the shop's "best sellers" sort: one increment per product, in id
+    order (a stable lock order between concurrent checkouts)."""
+    for product_id, quantity in sorted(units_by_product.items()):
+        db.session.execute(update(Product).where(Product.id == product_id)
+                           .values(sales_count=Product.sales_count + quantity)
+                           .execution_options(synchronize_session=False))
 
 
 def refresh_listing(product: Product) -> None:
