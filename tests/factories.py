@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from PIL import Image
 
 from app.catalog import services as catalog
+from app.catalog.categories import create_category
 from app.catalog.services import VariantData
 from app.core.db import tenant_context
 from app.extensions import db
@@ -58,9 +59,9 @@ def make_shop(slug: str, *, country: str, currency: str, stores: list[tuple[str,
             for i, (name, city, lat, lon) in enumerate(stores)]
     shop = Shop(snap(tenant, "id", "slug", "currency", "country"), [snap(s, "id", "name", "city") for s in made])
     with tenant_context(tenant.id):
-        clothes = catalog.create_category("Vêtements")
-        shirts = catalog.create_category("Chemises", clothes)
-        shoes = catalog.create_category("Chaussures")
+        clothes = create_category("Vêtements")
+        shirts = create_category("Chemises", clothes)
+        shoes = create_category("Chaussures")
         shirt = catalog.create_product(
             "Chemise pagne wax", f"{prefix}-CH", 15000, category=shirts, featured=True,
             description="<p>Coton <strong>wax</strong></p><script>alert(1)</script>",

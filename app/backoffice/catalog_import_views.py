@@ -8,10 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.backoffice import bp, require
-from app.catalog import admin_queries as queries
-from app.catalog import importer
-from app.catalog.forms import ImportForm, StartImportForm
-from app.catalog.jobs import ImportRefused, preview_import, start_import
+from app.catalog_admin import export, importer, queries
+from app.catalog_admin.forms import ImportForm, StartImportForm
+from app.catalog_admin.jobs import ImportRefused, preview_import, start_import
 from app.core.db import utcnow
 from app.core.htmx import render, see_other
 
@@ -25,7 +24,7 @@ FILE_MESSAGES = {"empty": _l("Le fichier est vide."), "duplicate column": _l("Un
 @require("catalog:read")
 def export_products():
     filters = queries.AdminFilters.from_args(request.args)
-    lines = importer.export_lines(queries.export_batches(filters), g.tenant.currency, queries.category_paths())
+    lines = export.export_lines(queries.export_batches(filters), g.tenant.currency, queries.category_paths())
     name = f"produits-{g.tenant.slug}-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(lines), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.backoffice import bp, require
-from app.catalog import admin
-from app.catalog import admin_queries as queries
-from app.catalog.forms import CategoryForm, ImageForm, ProductForm, attach_errors, product_form_data
-from app.catalog.media import MediaError
+from app.catalog_admin import queries
+from app.catalog_admin import services as admin
+from app.catalog_admin.forms import CategoryForm, ImageForm, ProductForm, attach_errors, product_form_data
 from app.core.htmx import is_fragment_request, render, see_other
+from app.core.media import MediaError
 
 SERVICE_MESSAGES = {"taken": _l("Déjà utilisé par un autre produit ou une autre catégorie."),
                     "unknown": _l("Élément inconnu."), "cycle": _l("Une catégorie ne peut pas être rangée sous "

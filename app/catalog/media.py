@@ -1,28 +1,14 @@
-"""Product images on disk, one folder per tenant, with WebP thumbnails for ``srcset``.
-
-Files live under ``MEDIA_ROOT/<tenant_id>/``; the media route only ever serves from the
-current tenant's folder, so one tenant's URL cannot reach another's files.
-"""
+"""Product images in the tenant's media folder, with WebP thumbnails for ``srcset``."""
 from __future__ import annotations
 
 import hashlib
-from io import BytesIO
-from pathlib import Path
 
-from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from app.core.media import open_image, tenant_media_dir
 
 THUMB_WIDTHS = (160, 320, 640)
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000
-
-
-class MediaError(ValueError):
-    pass
-
-
-def tenant_media_dir(tenant_id: int) -> Path:
-    return Path(current_app.config["MEDIA_ROOT"]) / str(tenant_id)
 
 
 def thumb_name(path: str, width: int) -> str:
@@ -31,18 +17,9 @@ def thumb_name(path: str, width: int) -> str:
 
 
 def store_image(tenant_id: int, data: bytes) -> tuple[str, int, int]:
-    """Check, normalise and store an upload; write its thumbnails. Returns (path, w, h)."""
-    try:
-        with Image.open(BytesIO(data)) as probe:
-            fmt = probe.format
-            probe.verify()
-        image = Image.open(BytesIO(data))
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise MediaError("not an image") from exc
-    if fmt not in ALLOWED_FORMATS:
-        raise MediaError(f"format {fmt} not accepted")
-    if image.width * image.height > MAX_PIXELS:
-        raise MediaError("image too large")
+    """Check (MediaError), normalise and store an upload; write its thumbnails. Returns
+    (path, w, h)."""
+    image = open_image(data, MAX_PIXELS)
     image = ImageOps.exif_transpose(image)  # phone photos carry their rotation in EXIF
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.cart.models import Cart
 from app.cart.services import price_cart
-from app.catalog.models import Product
+from app.catalog.services import record_sales
 from app.checkout.shipping import quote
 from app.core.db import utcnow
 from app.customers.services import upsert_customer
@@ -134,10 +134,7 @@ def _place(tenant: Tenant, cart_id: int, data: CheckoutData) -> Order:
         inventory.reserve(variant_id, store_id, quantity, order_id=order.id, expires_at=expires, actor="shop")
     for variant_id, store_id, available in inventory.low_levels([(v, s) for v, s, _ in picks.picks]):
         alert_low_stock(variant_id, store_id, available)
-    for product_id, quantity in sorted(_units_by_product(priced.lines).items()):
-        db.session.execute(update(Product).where(Product.id == product_id)
-                           .values(sales_count=Product.sales_count + quantity)
-                           .execution_options(synchronize_session=False))
+    record_sales(_units_by_product(priced.lines))
     cart.status = "converted"
     db.session.commit()
     return order

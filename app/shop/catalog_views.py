@@ -5,10 +5,10 @@ from flask import abort, current_app, g, redirect, request, send_from_directory,
 from sqlalchemy import select
 
 from app.catalog import queries
-from app.catalog.media import tenant_media_dir
 from app.catalog.models import Product, SlugRedirect
 from app.catalog.services import effective_price
 from app.core.htmx import render
+from app.core.media import tenant_media_dir
 from app.extensions import db
 from app.inventory.models import StockLevel
 from app.inventory.services import eligible_stores

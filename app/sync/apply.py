@@ -6,10 +6,11 @@ savepoint. Helpers flush; the caller (app.sync.services) commits once.
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from app.catalog import services as catalog
-from app.catalog.models import Product, Variant, VariantOption
+from app.catalog.models import Variant
+from app.catalog.services import InputErrors, VariantData
+from app.catalog.upserts import upsert_core_product
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import StockLevel
@@ -45,50 +46,16 @@ def set_stock(data: dict) -> dict:
     return {"sku": item.sku, "store": item.store, "on_hand": item.on_hand, "delta": delta}
 
 
-def _set_options(variant: Variant) -> None:
-    db.session.execute(delete(VariantOption).where(VariantOption.variant_id == variant.id)
-                       .execution_options(synchronize_session=False))
-    for name, value in variant.attributes.items():
-        db.session.add(VariantOption(variant_id=variant.id, product_id=variant.product_id, name=name, value=value))
-
-
 def upsert_product(data: dict) -> dict:
-    """Create the product, or update only its core fields: the shop's web fields (slug,
-    SEO, description, visibility, featuring, order, price override, category, images)
-    stay as the shop set them. Variants the core no longer sends are left alone."""
+    """Create the product, or update only its core fields: the shop's web fields stay as
+    the shop set them (the catalog's rule, :func:`app.catalog.upserts.upsert_core_product`)."""
     item = schemas.product(data)
-    product = db.session.scalar(select(Product).where(Product.sku == item.sku))
-    # A new product without variants gets one carrying its own SKU (as create_product does).
-    variants = item.variants or (() if product else (schemas.VariantPayload(sku=item.sku),))
-    owners = dict(db.session.execute(
-        select(Variant.sku, Variant.product_id).where(Variant.sku.in_([v.sku for v in variants]))
-    ).all())
-    if any(owner != (product.id if product else None) for owner in owners.values()):
-        raise Invalid("sku_conflict", "a variant SKU belongs to another product")
-    core_fields = {"name": item.name, "brand": item.brand, "barcode": item.barcode, "base_price": item.base_price,
-                   "cost": item.cost, "status": item.status}
-    if product is None:
-        product = catalog.create_product(
-            item.name, item.sku, item.base_price,
-            variants=[catalog.VariantData(v.sku, v.attributes, price=v.price, weight_grams=v.weight_grams,
-                                          barcode=v.barcode) for v in variants],
-            brand=item.brand, barcode=item.barcode, cost=item.cost, status=item.status)
-        return {"sku": item.sku, "created": True}
-    for key, value in core_fields.items():
-        setattr(product, key, value)
-    by_sku = {v.sku: v for v in product.variants}
-    for data_variant in variants:
-        variant = by_sku.get(data_variant.sku)
-        if variant is None:
-            variant = Variant(sku=data_variant.sku, position=len(product.variants))
-            product.variants.append(variant)
-        changed_options = variant.attributes != data_variant.attributes
-        variant.attributes = dict(data_variant.attributes)
-        variant.price, variant.barcode = data_variant.price, data_variant.barcode
-        variant.weight_grams = data_variant.weight_grams
-        db.session.flush()
-        if changed_options:
-            _set_options(variant)
-    catalog.refresh_listing(product)
-    db.session.flush()
-    return {"sku": item.sku, "created": False}
+    try:
+        created = upsert_core_product(
+            item.sku, name=item.name, base_price=item.base_price, brand=item.brand, barcode=item.barcode,
+            cost=item.cost, status=item.status,
+            variants=[VariantData(v.sku, v.attributes, price=v.price, weight_grams=v.weight_grams, barcode=v.barcode)
+                      for v in item.variants])
+    except InputErrors:
+        raise Invalid("sku_conflict", "a variant SKU belongs to another product") from None
+    return {"sku": item.sku, "created": created}

@@ -1,6 +1,7 @@
 """Tenant and store writes: platform level (CLI, seed) and the PDG's settings page."""
 from __future__ import annotations
 
+import hashlib
 import re
 
 from flask_babel import gettext as _
@@ -8,6 +9,7 @@ from sqlalchemy import select
 
 from app.audit import audit
 from app.core.db import tenant_context
+from app.core.media import ImageTooLarge, MediaError, open_image, tenant_media_dir
 from app.extensions import db
 from app.tenancy.models import Domain, Store, Tenant
 
@@ -62,26 +64,13 @@ class SettingsError(TenancyError):
 def _store_logo(tenant_id: int, data: bytes) -> str:
     """Sniff (Pillow, not the file name), shrink and re-encode: what is served is always a
     clean WebP we wrote, under the tenant's own media folder."""
-    import hashlib
-    from io import BytesIO
-
-    from PIL import Image, UnidentifiedImageError
-
-    from app.catalog.media import ALLOWED_FORMATS, tenant_media_dir
-
     if len(data) > MAX_LOGO_BYTES:
         raise SettingsError("logo", _("Le logo dépasse 1 Mo."))
     try:
-        with Image.open(BytesIO(data)) as probe:
-            fmt = probe.format
-            probe.verify()
-        image = Image.open(BytesIO(data))
-        if fmt not in ALLOWED_FORMATS:
-            raise SettingsError("logo", _("Le logo doit être une image PNG, JPEG ou WebP."))
-        if image.width * image.height > 25_000_000:
-            raise SettingsError("logo", _("Image trop grande."))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        image = open_image(data, 25_000_000)
+    except ImageTooLarge as exc:
+        raise SettingsError("logo", _("Image trop grande.")) from exc
+    except MediaError as exc:
         raise SettingsError("logo", _("Le logo doit être une image PNG, JPEG ou WebP.")) from exc
     image = image.convert("RGBA")  # keeps transparency: logos sit on the coloured header
     image.thumbnail(LOGO_BOX)

@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, text
 
+from app.catalog.categories import create_category
 from app.catalog.models import Category, Product, ProductImage, Variant, VariantOption
-from app.catalog.services import VariantData, add_image, create_category, create_product, slugify
+from app.catalog.services import VariantData, add_image, create_product, slugify
 from app.core.db import tenant_context, utcnow
 from devtools.demo.data import (
     BULK_QUALIFIERS,

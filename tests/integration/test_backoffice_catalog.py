@@ -242,6 +242,27 @@ def test_bad_input_rerenders_the_form_with_messages(app, tenants, pdg):
     assert query(app, tenants.a.tenant.id, lambda: db.session.get(Product, tenants.a["shirt"].id).version) == version
 
 
+def test_retiring_the_only_stocked_variant_takes_the_product_out_of_stock(app, tenants, pdg):
+    sandals = tenants.a["sandals"]
+    path = f"/backoffice/products/{sandals.id}"
+    shop = client_for(app, "akwa")
+
+    def in_stock() -> bool:
+        return query(app, tenants.a.tenant.id, lambda: db.session.get(Product, sandals.id).in_stock)
+
+    assert in_stock() is True
+    data = form_fields(pdg, path)
+    del data["variants-0-active"]  # the box unticked: the browser sends nothing
+    assert pdg.post(path, data=data).status_code == 303
+    assert in_stock() is False
+    assert "Sandales en cuir" not in shop.get("/shop/catalog?in_stock=1").get_data(as_text=True)
+    data = form_fields(pdg, path)
+    data["variants-0-active"] = "y"
+    assert pdg.post(path, data=data).status_code == 303
+    assert in_stock() is True
+    assert "Sandales en cuir" in shop.get("/shop/catalog?in_stock=1").get_data(as_text=True)
+
+
 def test_create_archive_and_restore_a_product(app, tenants, pdg):
     data = form_fields(pdg, "/backoffice/products/new")
     data.update({"name": "Boubou brodé", "sku": "AK-BB", "base_price": "25000",

@@ -1,6 +1,7 @@
 """Checkout with cash on delivery: validation, delivery modes, store assignment, idempotency."""
 from sqlalchemy import select
 
+from app.catalog.models import Product
 from app.core.db import tenant_context
 from app.extensions import db
 from app.inventory.models import Reservation
@@ -51,6 +52,9 @@ def test_home_delivery_nearest_store_and_split(app, shop, tenants):
     # no single store holds both lines: a split, nearest first, left for staff to confirm
     assert second[2] is None
     assert (shirt, douala, 1) in second[6] and (tenants.a["sandals"].variant_ids[0], tenants.a.stores[2].id, 1) in second[6]
+    with app.app_context(), tenant_context(tenants.a.tenant.id):
+        sold = {p.id: p.sales_count for p in db.session.scalars(select(Product))}
+    assert (sold[tenants.a["shirt"].id], sold[tenants.a["sandals"].id], sold[tenants.a["rare"].id]) == (3, 1, 0)
 
 
 def test_pickup_uses_the_chosen_store_and_is_free(app, shop, tenants):
@@ -98,6 +102,8 @@ def test_double_submit_yields_one_order(app, shop, tenants):
     second = shop.post("/shop/checkout", data=data)
     assert first.headers["Location"] == second.headers["Location"]
     assert len(orders(app, tenants.a.tenant.id)) == 1
+    with app.app_context(), tenant_context(tenants.a.tenant.id):
+        assert db.session.get(Product, tenants.a["sandals"].id).sales_count == 1  # the best-sellers sort
 
 
 def test_empty_cart_checkout_redirects(shop):

@@ -22,15 +22,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, StopValidation, ValidationError
 
-from app.catalog.admin import (
-    STATUSES,
-    CategoryInput,
-    ProductInput,
-    VariantInput,
-    format_attributes,
-    parse_attributes,
-)
-from app.catalog.importer import major
+from app.catalog.categories import CategoryInput
+from app.catalog.services import STATUSES, ProductInput, VariantData
+from app.catalog_admin.export import major
+from app.catalog_admin.importer import format_attributes, parse_attributes
 from app.core.fields import MoneyField
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -119,7 +114,7 @@ class ProductForm(FlaskForm):
             v = entry.form
             if not (v.sku.data or "").strip():
                 continue
-            variants.append(VariantInput(
+            variants.append(VariantData(
                 sku=v.sku.data.strip(), id=int(v.id.data) if v.id.data else None, attributes=v.attributes.attributes,
                 price=v.price.amount, compare_at_price=v.compare_at_price.amount,
                 weight_grams=v.weight_grams.data or 0, barcode=(v.barcode.data or "").strip(), active=v.active.data))

@@ -1,4 +1,4 @@
-"""Catalog CSV: the file format, the per-row check (dry run), and the export.
+"""Catalog CSV: the file format and the per-row check (dry run); the export writes the same.
 
 One row per variant; rows with the same ``sku`` are one product, whose product columns
 are read from its first row (the export fills them on that row only).
@@ -29,18 +29,17 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
-from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.catalog.admin import STATUSES, VariantInput, format_attributes, parse_attributes
 from app.catalog.models import Product, Variant
+from app.catalog.services import STATUSES, VariantData
+from app.catalog_admin.queries import category_paths
 from app.core.fields import MAX_AMOUNT
-from app.core.money import MoneyError, parse_major, precision
+from app.core.money import MoneyError, parse_major
 from app.extensions import db
 
 PRODUCT_COLUMNS = ("sku", "name", "category", "price", "cost", "price_override", "status", "visible", "featured",
@@ -72,7 +71,7 @@ class ParsedRow:
     sku: str
     product: dict  # field -> parsed value, only the header's product columns
     category: str | None  # path, when the column is there
-    variant: VariantInput | None
+    variant: VariantData | None
     variant_columns: set[str]
     messages: list[str] = field(default_factory=list)
 
@@ -99,6 +98,26 @@ class Checked:
     @property
     def to_create(self) -> int:
         return sum(1 for sku, _ in self.valid_groups if sku not in self.existing_skus)
+
+
+def parse_attributes(text: str) -> dict[str, str]:
+    """``"Taille=M; Couleur=Bleu"`` → ``{"Taille": "M", "Couleur": "Bleu"}``; ValueError if malformed."""
+    attributes: dict[str, str] = {}
+    for part in (text or "").split(";"):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise ValueError(part.strip())
+        if len(name) > 40 or len(value) > 60:
+            raise ValueError(part.strip())
+        attributes[name] = value
+    return attributes
+
+
+def format_attributes(attributes: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in attributes.items())
 
 
 def decode(data: bytes) -> str:
@@ -226,7 +245,7 @@ def _parse_row(line: int, values: dict[str, str], columns: set[str], currency: s
                        value=str(exc)[:40]))
             attributes = {}
         weight = values.get("variant_weight_grams") or "0"
-        variant = VariantInput(
+        variant = VariantData(
             sku=values["variant_sku"], attributes=attributes,
             price=_money(values.get("variant_price", ""), currency, "variant_price", m),
             compare_at_price=_money(values.get("variant_compare_at_price", ""), currency,
@@ -322,54 +341,4 @@ def _check_against_database(result: Checked) -> None:
 
 def category_ids_by_path() -> dict[str, int]:
     """{"vêtements > chemises": id}: case-insensitive paths of names."""
-    from app.catalog.admin_queries import category_paths
-
     return {path.lower(): cid for cid, path in category_paths().items()}
-
-
-# Export ---------------------------------------------------------------------------------
-
-def _safe(value) -> str:
-    """Text a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-_precision = lru_cache(maxsize=16)(precision)  # Babel's lookup, 300 000 times in a big export
-
-
-def major(amount: int | None, currency: str) -> str:
-    """Minor units as plain major units for a form or a file: 1500 XAF → "1500", 1250 EUR → "12.50"."""
-    return "" if amount is None else format(Decimal(amount).scaleb(-_precision(currency)), "f")
-
-
-def export_lines(batches, currency: str, paths: dict[int, str]) -> Iterator[str]:
-    """CSV text, a header then one row per variant: what :func:`check` reads back."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    buffer.write("\ufeff")  # Excel reads UTF-8 only with its BOM
-    writer.writerow(COLUMNS)
-    yield flush()
-    for products in batches:
-        for p, variants in products:
-            head = [p.sku, p.name, paths.get(p.category_id, ""), major(p.base_price, currency),
-                    major(p.cost, currency), major(p.price_override, currency), p.status,
-                    "oui" if p.visible else "non", "oui" if p.featured else "non", p.sort_order, p.brand,
-                    p.barcode, p.seo_title, p.seo_description, p.web_description]
-            for i, v in enumerate(variants or [None]):
-                tail = ["", "", "", "", "", ""] if v is None else [
-                    v.sku, format_attributes(v.attributes), major(v.price, currency),
-                    major(v.compare_at_price, currency), v.weight_grams, v.barcode]
-                # The product columns once, on its first row (as the import reads them):
-                # repeating the description on every variant row doubled the file.
-                writer.writerow([_safe(x) for x in (head if i == 0 else [p.sku] + [""] * (len(head) - 1)) + tail])
-        yield flush()
-
-
