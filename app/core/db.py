@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import cast
 
 from flask import g, has_app_context
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, event
+from sqlalchemy import CursorResult, DateTime, Executable, ForeignKey, Integer, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 NAMING_CONVENTION = {
@@ -34,6 +35,12 @@ class Base(DeclarativeBase):
 
 # Created here, unbound, so core needs nothing above it; app.extensions re-exports it.
 db = SQLAlchemy(model_class=Base)
+
+
+def changed_rows(statement: Executable) -> int:
+    """Run a conditional UPDATE or DELETE in the session; how many rows it changed (the
+    database decides which of several racing writers wins)."""
+    return cast(CursorResult, db.session.execute(statement)).rowcount
 
 
 def utcnow() -> datetime:

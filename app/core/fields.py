@@ -16,7 +16,8 @@ class MoneyField(StringField):
 
     def __init__(self, label=None, validators=None, required: bool = False, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.required, self.amount = required, None
+        self.required = required
+        self.amount: int | None = None
 
     def pre_validate(self, form) -> None:
         self.amount = None
@@ -25,6 +26,7 @@ class MoneyField(StringField):
             if self.required:
                 raise StopValidation(_l("Indiquez un montant."))
             return
+        amount: int | None
         try:
             amount = parse_major(raw, getattr(form, "currency", "XAF"))
         except MoneyError:

@@ -67,7 +67,7 @@ def redis_connection(app: Flask | None = None):
 
 
 def submit(spec: JobSpec) -> None:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
     connection = redis_connection(app)
     if connection is None:
         _run_inline(app, spec)
@@ -95,7 +95,7 @@ def _run_inline(app: Flask, spec: JobSpec) -> None:
 
 def run(path: str, tenant_id: int | None, *args, app: Flask | None = None):
     """Job entry point: a fresh app context (so a fresh session) inside the job's tenant."""
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
     with app.app_context(), tenant_context(tenant_id):
         return import_string(path)(*args)
 

@@ -24,10 +24,12 @@ def alert_low_stock(variant_id: int, store_id: int, available: int) -> None:
 
 
 @composer(("email",), "staff_low_stock")
-def compose_low_stock_alert(message: OutboxMessage) -> EmailMessage:
+def compose_low_stock_alert(message: OutboxMessage) -> EmailMessage | None:
     payload = message.payload
     variant = db.session.get(Variant, payload["variant_id"])
     store = db.session.get(Store, payload["store_id"])
+    if variant is None or store is None:  # deleted since: the alert no longer applies
+        return None
     label = " / ".join([variant.product.name, *variant.attributes.values()])
     return alert_email(message, LOW_STOCK_SUBJECT, {"n": label, "variant": variant, "label": label, "store": store,
                                                     "available": payload["available"]})

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 
+from app.core.db import changed_rows
 from app.catalog.models import Product, Variant
 from app.extensions import db
 from app.inventory.models import Reservation, StockLevel, StockMovement
@@ -82,13 +83,12 @@ def change_on_hand(variant_id: int, store_id: int, delta: int, kind: str, *, rea
     if kind not in StockMovement.KINDS or delta == 0:
         raise StockError(f"bad movement {kind} {delta}")
     level = _level(variant_id, store_id)
-    result = db.session.execute(
+    if changed_rows(
         update(StockLevel)
         .where(StockLevel.id == level.id, StockLevel.on_hand + delta - StockLevel.reserved >= 0)
         .values(on_hand=StockLevel.on_hand + delta)
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    ) != 1:
         raise OutOfStock(variant_id, -delta, level.available)
     _move(variant_id, store_id, kind, on_hand=delta, reason=reason, order_id=order_id, actor=actor)
     db.session.expire(level)
@@ -99,14 +99,13 @@ def reserve(variant_id: int, store_id: int, quantity: int, *, order_id: int | No
             expires_at: datetime | None, actor: str = "system") -> Reservation:
     if quantity <= 0:
         raise StockError("quantity must be positive")
-    result = db.session.execute(
+    if changed_rows(
         update(StockLevel)
         .where(StockLevel.variant_id == variant_id, StockLevel.store_id == store_id,
                StockLevel.on_hand - StockLevel.reserved >= quantity)
         .values(reserved=StockLevel.reserved + quantity)
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    ) != 1:
         have = available_by_store([variant_id], [store_id]).get((variant_id, store_id), 0)
         raise OutOfStock(variant_id, quantity, have)
     reservation = Reservation(order_id=order_id, variant_id=variant_id, store_id=store_id, quantity=quantity,
@@ -120,12 +119,12 @@ def reserve(variant_id: int, store_id: int, quantity: int, *, order_id: int | No
 def _settle(reservation: Reservation, new_status: str, kind: str, *, sold: bool, reason: str, actor: str) -> bool:
     """active → new_status, once: a second release/confirm of the same row does nothing.
     The reserved units are freed; a sale also takes them off the shelf."""
-    closed = db.session.execute(
+    closed = changed_rows(
         update(Reservation)
         .where(Reservation.id == reservation.id, Reservation.status == "active")
         .values(status=new_status)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    ) == 1
     db.session.expire(reservation)
     if not closed:
         return False

@@ -162,7 +162,7 @@ def reassign_store(order: Order, store_id: int, *, actor: StaffUser | str, note:
             wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
             labels[line.variant_id] = f"{line.name} ({line.variant_label})" if line.variant_label else line.name
     have = inventory.available_by_store(wanted, [store.id])
-    freed = {}
+    freed: dict[int, int] = {}
     for r in held:
         if r.store_id == store.id:
             freed[r.variant_id] = freed.get(r.variant_id, 0) + r.quantity
@@ -235,8 +235,8 @@ def record_return(order: Order, lines: dict[int, int], restock: bool, *, actor: 
     db.session.add(ret)
     if restock:
         for line_id, qty in taken.items():
-            line = by_id[line_id]
-            inventory.change_on_hand(line.variant_id, _sold_from(order, line), qty, "return", order_id=order.id,
+            variant_id, store_id = _sold_from(order, by_id[line_id])
+            inventory.change_on_hand(variant_id, store_id, qty, "return", order_id=order.id,
                                      reason=f"Retour commande {order.number}", actor=name)
     summary = ", ".join(f"{q} × {by_id[i].sku}" for i, q in taken.items())
     kept = _l("remis en stock") if restock else _l("non remis en stock")
@@ -254,8 +254,9 @@ def record_return(order: Order, lines: dict[int, int], restock: bool, *, actor: 
     return ret
 
 
-def _sold_from(order: Order, line: OrderLine) -> int:
-    """The store whose shelf the line left (its confirmed hold), else the fulfilment store."""
+def _sold_from(order: Order, line: OrderLine) -> tuple[int, int]:
+    """The line's variant and the store whose shelf it left (its confirmed hold), else the
+    fulfilment store."""
     if line.variant_id is None:
         raise OrderError(_l("%(name)s n’existe plus au catalogue : enregistrez le retour sans remise en stock.",
                             name=line.name))
@@ -265,4 +266,4 @@ def _sold_from(order: Order, line: OrderLine) -> int:
     store_id = store_id or order.fulfilment_store_id or order.pickup_store_id
     if store_id is None:
         raise OrderError(_l("Aucune boutique connue pour remettre %(name)s en stock.", name=line.name))
-    return store_id
+    return line.variant_id, store_id

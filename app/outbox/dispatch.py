@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.core.db import ALL_TENANTS, utcnow
+from app.core.db import ALL_TENANTS, changed_rows, utcnow
 from app.core.jobs import run
 from app.extensions import db
 from app.outbox import transports  # noqa: F401 - registers the email and sms channels
@@ -24,13 +24,13 @@ BACKOFF = [30, 120, 600, 1800, 7200, 21600]  # seconds before attempt 2, 3, …
 
 def _claim(message_id: int) -> bool:
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = changed_rows(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "sending")),
                OutboxMessage.next_attempt_at <= now)
         .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    ) == 1
     db.session.commit()
     return claimed
 
@@ -49,12 +49,12 @@ def deliver(message_id: int) -> str:
     """Job: send one outbox row if it is due. Safe to run twice; returns the new status."""
     if not _claim(message_id):
         return "skipped"
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)  # claimed: it exists
     try:
         sent = _send(message)
     except Exception as exc:  # noqa: BLE001 - any failure is retried, then parked as dead
         db.session.rollback()
-        message = db.session.get(OutboxMessage, message_id)
+        message = db.session.get_one(OutboxMessage, message_id)  # claimed: it exists
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             message.status = "dead"

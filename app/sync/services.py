@@ -24,7 +24,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.core.db import utcnow
+from app.core.db import changed_rows, utcnow
 from app.core.jobs import enqueue
 from app.extensions import db
 from app.sync import apply, schemas, signing
@@ -146,14 +146,14 @@ def mark_degraded() -> bool:
     if link is None or link.mode != "webhook":
         return False
     cutoff = utcnow() - timedelta(seconds=link.expected_interval_s)
-    switched = db.session.execute(
+    switched = changed_rows(
         update(CoreConnection)
         .where(CoreConnection.id == link.id, CoreConnection.mode == "webhook",
                or_(CoreConnection.last_webhook_at < cutoff,
                    CoreConnection.last_webhook_at.is_(None) & (CoreConnection.created_at < cutoff)))
         .values(mode="degraded", next_poll_at=None)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    ) == 1
     db.session.commit()
     if switched:
         log.warning("core link degraded: no webhook for %s s, polling", link.expected_interval_s)
@@ -162,13 +162,13 @@ def mark_degraded() -> bool:
 
 def _claim_poll(link_id: int) -> bool:
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = changed_rows(
         update(CoreConnection)
         .where(CoreConnection.id == link_id, CoreConnection.mode == "degraded",
                or_(CoreConnection.next_poll_at.is_(None), CoreConnection.next_poll_at <= now))
         .values(next_poll_at=now + POLL_LEASE)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    ) == 1
     db.session.commit()
     return claimed
 
