@@ -1,15 +1,21 @@
 """Settings read from the environment, with safe local defaults.
 
-Every variable is listed in `.env.example`. Per-tenant settings (stock mode, shipping
-rates, payment rails…) start from the ``TENANT_DEFAULTS`` below and are overridden by the
-tenant's own ``settings`` column (see ``app.tenancy.settings``).
+Every variable is listed in `.env.example`. The project's `.env` (git-ignored) is read here,
+once, so every entry point that builds the app sees the same settings: `flask` commands,
+gunicorn (`wsgi.py`), the RQ worker and the scheduler; a variable already set in the
+environment wins over `.env`. Per-tenant settings (stock mode, shipping rates, payment
+rails…) start from the ``TENANT_DEFAULTS`` below and are overridden by the tenant's own
+``settings`` column (see ``app.tenancy.settings``).
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 ROOT = Path(__file__).resolve().parent.parent
+load_dotenv(ROOT / ".env", override=False)
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
 
 
