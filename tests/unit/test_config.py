@@ -3,8 +3,33 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from app import create_app
+from app.config import DEV_SECRET_KEY, Config, UnsafeConfigError, refuse_unsafe
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "app" / "config.py"
+
+
+@pytest.mark.parametrize("config", [{"SECRET_KEY": DEV_SECRET_KEY}, {"SECRET_KEY": ""}, {"SECRET_KEY": None},
+                                    {"SECRET_KEY": DEV_SECRET_KEY, "DEBUG": False, "TESTING": False}])
+def test_the_development_secret_is_refused(config):
+    with pytest.raises(UnsafeConfigError, match=r"^SECRET_KEY vaut .* / SECRET_KEY is the development default"):
+        refuse_unsafe(config)
+
+
+@pytest.mark.parametrize("config", [{"SECRET_KEY": DEV_SECRET_KEY, "DEBUG": True},
+                                    {"SECRET_KEY": DEV_SECRET_KEY, "TESTING": True},
+                                    {"SECRET_KEY": "3f9c0e1d7a"}])
+def test_debug_tests_and_a_real_secret_start(config):
+    refuse_unsafe(config)
+
+
+def test_create_app_refuses_the_development_secret(tmp_path):
+    with pytest.raises(UnsafeConfigError, match="SECRET_KEY"):
+        create_app(Config, SECRET_KEY=DEV_SECRET_KEY, DEBUG=False, TESTING=False, MEDIA_ROOT=str(tmp_path / "m"))
+    assert not (tmp_path / "m").exists()  # refused before touching anything
 
 
 def test_dotenv_is_read_next_to_the_project_and_the_environment_wins(tmp_path):
@@ -22,3 +47,14 @@ def test_dotenv_is_read_next_to_the_project_and_the_environment_wins(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True,
                          check=True).stdout
     assert out.split() == ["from-dotenv", "akwa", "set.in.environment"]
+
+
+def test_flask_refuses_to_start_with_the_development_secret(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "FLASK_APP": "wsgi.py", "FLASK_DEBUG": "0", "SECRET_KEY": DEV_SECRET_KEY,
+           "INSTANCE_PATH": str(tmp_path)}
+    flask = [sys.executable, "-m", "flask", "routes"]
+    refused = subprocess.run(flask, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "UnsafeConfigError: SECRET_KEY vaut la valeur de développement" in refused.stderr
+    debug = subprocess.run(flask, cwd=ROOT, env={**env, "FLASK_DEBUG": "1"}, capture_output=True, text=True)
+    assert debug.returncode == 0 and "/shop/" in debug.stdout, debug.stderr
