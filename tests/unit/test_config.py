@@ -1,15 +1,48 @@
+import ast
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 
 from app import create_app
 from app.config import DEV_SECRET_KEY, Config, UnsafeConfigError, refuse_unsafe
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "app" / "config.py"
+
+
+def variables_read_by_config() -> set[str]:
+    """Every environment variable app/config.py names: os.environ.get / os.getenv /
+    os.environ[...] and the module's own readers (_bool, _int…), wherever they are called."""
+    tree = ast.parse(CONFIG.read_text(encoding="utf-8"))
+    helpers = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            func = ast.unparse(node.func)
+            if func in {"os.environ.get", "os.getenv"} or func in helpers:
+                names.add(node.args[0].value)
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            names.add(ast.literal_eval(node.slice))
+    return {name for name in names if isinstance(name, str) and name.isupper()}
+
+
+def test_env_example_lists_every_variable_config_reads():
+    read = variables_read_by_config()
+    assert {"SECRET_KEY", "DATABASE_URL", "INSTANCE_PATH", "MAIL_PORT", "LOG_JSON"} <= read  # the scan sees them all
+    listed = dotenv_values(ROOT / ".env.example")
+    assert sorted(read - listed.keys()) == []
+    assert sorted(listed.keys() - read) == []  # nothing stale either
+
+
+def test_env_example_gives_each_variable_a_meaning():
+    lines = [line for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    assert [line.split("=", 1)[0] for line in lines if " # " not in line] == []
+    assert dotenv_values(ROOT / ".env.example")["SECRET_KEY"] == DEV_SECRET_KEY
 
 
 @pytest.mark.parametrize("config", [{"SECRET_KEY": DEV_SECRET_KEY}, {"SECRET_KEY": ""}, {"SECRET_KEY": None},
