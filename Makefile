@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export FLASK_APP := wsgi.py
 
-.PHONY: demo test install install-dev translations browser db bench clean
+.PHONY: demo test install install-dev translations browser db secret bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ browser:
 db:
 	$(BIN)/flask db upgrade
 
+# The app refuses the development SECRET_KEY outside debug and tests: the demo gets its own,
+# generated once per checkout into the git-ignored .env that flask and gunicorn read. A
+# SECRET_KEY already in .env stays.
+secret:
+	@grep -qs '^SECRET_KEY=.' .env || { umask 077; \
+	  if [ -s .env ] && [ -n "$$(tail -c1 .env)" ]; then echo >> .env; fi; \
+	  echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" >> .env; }
+
 # The demo's payment providers are the local simulators (MoMo phone page, Orange and PayPal
 # pages at http://127.0.0.1:$(SIM_PORT)); the scheduler runs reconciliation and the outbox.
 SIM_PORT ?= 5055
@@ -42,7 +50,7 @@ DEMO_ENV := PUBLIC_PORT=$(PORT) DEFAULT_TENANT=akwa LOG_JSON=false PAYMENT_CALLB
   ORANGE_MERCHANT_KEY=sim-merchant-key PAYPAL_BASE_URL=$(SIM)/paypal PAYPAL_CLIENT_ID=sim-paypal-id \
   PAYPAL_CLIENT_SECRET=sim-paypal-secret PAYPAL_WEBHOOK_ID=SIM-WEBHOOK-ID
 
-demo: install db
+demo: install secret db
 	$(BIN)/flask seed-demo
 	@echo ""
 	@echo "  Boutique Douala (XAF) : http://akwa.localhost:$(PORT)/shop/"

@@ -7,13 +7,14 @@ from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.config import Config
+from app.config import Config, refuse_unsafe
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
     app.config.from_object(config or Config)
     app.config.update(overrides)
+    refuse_unsafe(app.config)
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
     _tune_sqlite(app)
 

@@ -1,15 +1,22 @@
 """Settings read from the environment, with safe local defaults.
 
-Every variable is listed in `.env.example`. Per-tenant settings (stock mode, shipping
-rates, payment rails…) start from the ``TENANT_DEFAULTS`` below and are overridden by the
-tenant's own ``settings`` column (see ``app.tenancy.settings``).
+Every variable is listed in `.env.example`. The project's `.env` (git-ignored) is read here,
+once, so every entry point that builds the app sees the same settings: `flask` commands,
+gunicorn (`wsgi.py`), the RQ worker and the scheduler; a variable already set in the
+environment wins over `.env`. Per-tenant settings (stock mode, shipping rates, payment
+rails…) start from the ``TENANT_DEFAULTS`` below and are overridden by the tenant's own
+``settings`` column (see ``app.tenancy.settings``).
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 ROOT = Path(__file__).resolve().parent.parent
+load_dotenv(ROOT / ".env", override=False)
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
 
 
@@ -25,8 +32,29 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+# Signs sessions, cart cookies and tracking links: only debug runs and tests may use it.
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
+class UnsafeConfigError(RuntimeError):
+    """A setting that would expose shoppers or staff if the app served with it."""
+
+
+def refuse_unsafe(config: Mapping) -> None:
+    """Stop the app from starting with a publicly known SECRET_KEY, outside DEBUG and TESTING."""
+    if config.get("DEBUG") or config.get("TESTING"):
+        return
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise UnsafeConfigError(
+            "SECRET_KEY vaut la valeur de développement ou est vide : donnez-lui une valeur secrète et "
+            "aléatoire, dans l'environnement ou dans .env (voir .env.example). / "
+            "SECRET_KEY is the development default or empty: give it a random secret value, "
+            "in the environment or in .env (see .env.example). "
+            "→ python -c 'import secrets; print(secrets.token_hex(32))'")
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'afrigest.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
@@ -97,6 +97,7 @@ def run(path: str, tenant_id: int | None, *args, app: Flask | None = None):
     """Job entry point: a fresh app context (so a fresh session) inside the job's tenant."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
     with app.app_context(), tenant_context(tenant_id):
+        g.job = path  # log lines written by the job name it (app.core.logging)
         return import_string(path)(*args)
 
 

@@ -1,4 +1,4 @@
-"""Structured logs that carry the request id and the tenant, and never a secret."""
+"""Structured logs that carry the request id (or the job) and the tenant, and never a secret."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, request
 
 _PHONE = re.compile(r"\+?\d{8,15}")
 
@@ -18,9 +18,15 @@ def _mask(text: str) -> str:
 
 
 class ContextFilter(logging.Filter):
+    """Where a line comes from: the request (its id) or the background job (its path), and
+    the tenant in effect at that moment (``g``: a request's or a job's own app context)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        record.tenant = g.get("tenant_id", "-") if has_request_context() else "-"
+        context = g if has_app_context() else {}
+        tenant = context.get("tenant_id")
+        record.request_id = context.get("request_id", "-")
+        record.tenant = "-" if tenant is None else tenant
+        record.job = context.get("job", "-")
         return True
 
 
@@ -34,6 +40,8 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "tenant": getattr(record, "tenant", "-"),
         }
+        if getattr(record, "job", "-") != "-":
+            payload["job"] = record.job
         for key in ("method", "path", "status", "ms"):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
@@ -42,13 +50,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """For people (``LOG_JSON=false``): ``LEVEL [<request id> t=<tenant>] logger: message``,
+    with ``job=<path>`` in place of the request id while a background job runs."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s [%(origin)s t=%(tenant)s] %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        job = getattr(record, "job", "-")
+        record.origin = f"job={job}" if job != "-" else getattr(record, "request_id", "-")
+        return super().format(record)
+
+
 def init_app(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(ContextFilter())
     if app.config["LOG_JSON"]:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(levelname)s [%(request_id)s t=%(tenant)s] %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
     app.logger.handlers[:] = [handler]
     app.logger.setLevel(app.config["LOG_LEVEL"])
     access = logging.getLogger("app.access")

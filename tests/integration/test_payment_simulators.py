@@ -316,7 +316,7 @@ def test_reset_forgets_everything_and_requests_are_logged(sim):
 
 def test_cli_serves_the_simulators_on_loopback():
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "FLASK_APP": "wsgi.py"}
+    env = {**os.environ, "FLASK_APP": "wsgi.py", "SECRET_KEY": "test-secret"}  # the app refuses the default
     process = subprocess.Popen([sys.executable, "-m", "flask", "payment-simulators", "--port", "0",
                                 "--callback-delay", "1.5", "--duplicates", "2", "--drop", "--manual"],
                                cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
