@@ -35,7 +35,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -47,7 +47,14 @@ sys.path.insert(0, str(BENCH))
 
 import loadgen  # noqa: E402
 from shop_pages import (  # noqa: E402
-    DB_NAME, Server, child_env, cpu_snapshot, other_cpu_pct, run_logged, table, tail,
+    DB_NAME,
+    Server,
+    child_env,
+    cpu_snapshot,
+    other_cpu_pct,
+    run_logged,
+    table,
+    tail,
 )
 
 MARKER = "bench-backoffice.json"
@@ -115,7 +122,7 @@ def prepare_db(args, instance: Path, temporary: bool) -> dict:
     print(tail(log, 4))
     print(f"  {products} products, {orders} orders, db {size / 1e6:.0f} MB")
     info = {"tenant": args.tenant, "products": products, "orders": orders, "db_bytes": size, **timings,
-            "seeded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "reused": False}
+            "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"), "reused": False}
     if not temporary:
         (instance / MARKER).write_text(json.dumps(info, indent=2))
     return info
@@ -239,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    result: dict = {"meta": {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    result: dict = {"meta": {"started": datetime.now(UTC).isoformat(timespec="seconds"),
                              "products": args.products, "orders": args.orders, "requests_per_level": args.requests,
                              "concurrency": levels, "time_cap_s": args.time_cap, "workers": args.workers,
                              "threads": args.threads, "python": platform.python_version(), "cpus": os.cpu_count(),
@@ -256,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         host = f"{args.tenant}.localhost:{server.port}"
         headers = login(server.port, host)
         # the tenant's "today" (Africa/Douala, UTC+1 all year) for the custom periods
-        today = (datetime.now(timezone.utc) + timedelta(hours=1)).date()
+        today = (datetime.now(UTC) + timedelta(hours=1)).date()
         cold_count = min(args.requests, 400)
         candidates = pages(today, cold_count)
         if args.only:
@@ -309,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             errs = [line for line in tail(server.log, 2000).splitlines() if "Traceback" in line or "ERROR" in line]
             if errs:
                 print(f"  ! gunicorn log has {len(errs)} error lines (see {server.log})")
-        result["meta"]["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        result["meta"]["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(result, indent=2, default=str))
         print(f"  results: {args.out}")

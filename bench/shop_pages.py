@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -278,7 +278,7 @@ def prepare_db(args, instance: Path, temporary: bool) -> dict:
         print(f"  ! asked for {args.products} products, tenant {args.tenant} has {count}")
     info = {"tenant": args.tenant, "products": args.products, "product_rows": count,
             "db_upgrade_s": round(t_up, 2), "seed_s": round(t_seed, 2), "db_bytes": size,
-            "seeded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "reused": False}
+            "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"), "reused": False}
     if not temporary:
         (instance / MARKER).write_text(json.dumps(info, indent=2))
     return info
@@ -526,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks on kill
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C even if started with SIGINT ignored
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     instance = None
     temporary = False
     server = None
@@ -663,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
                 for line in errs[:3]:
                     print("    " + (line if len(line) <= 300 else line[:300] + " …"))
                 result["server_log_errors"] = [line[:2000] for line in errs[:50]]
-        result["meta"]["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        result["meta"]["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         if "pages" in result or "seed" in result:
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             Path(args.out).write_text(json.dumps(result, indent=2))

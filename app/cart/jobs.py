@@ -15,7 +15,6 @@ from app.outbox.queue import queue
 from app.tenancy.settings import current_tenant, tenant_setting
 
 
-
 def sweep_abandoned() -> int:
     """Periodic job over every tenant with idle carts."""
     tenant_ids = db.session.scalars(

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from flask import current_app
 
+from app.audit import audit
 from app.catalog.categories import add_paths
 from app.catalog.models import ImportJob
 from app.catalog.upserts import ImportedProduct, upsert_batch
@@ -21,7 +22,6 @@ from app.core.jobs import enqueue, redis_connection
 from app.core.jobs import run as run_job
 from app.extensions import db
 from app.staff.models import StaffUser
-from app.audit import audit
 from app.tenancy.settings import current_tenant
 
 BATCH = 250  # products per transaction: progress moves, and no lock is held for long

@@ -5,6 +5,7 @@ refusal rolls back whatever it had started.
 """
 from __future__ import annotations
 
+from app.audit import audit
 from app.catalog import categories
 from app.catalog import services as catalog
 from app.catalog.categories import CategoryInput
@@ -12,7 +13,6 @@ from app.catalog.models import Category, Product, ProductImage
 from app.catalog.services import InputErrors, ProductChanged, ProductInput
 from app.extensions import db
 from app.inventory.services import refresh_product_availability
-from app.audit import audit
 
 
 def create_product(actor, data: ProductInput) -> Product:

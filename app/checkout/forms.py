@@ -26,7 +26,8 @@ class CheckoutForm(FlaskForm):
     address = StringField(_l("Rue et numéro"), validators=[Length(max=255)])
     landmark = StringField(_l("Point de repère"), validators=[Length(max=255)])
     pickup_store = SelectField(_l("Boutique de retrait"), choices=[], validate_choice=False)
-    payment_method = RadioField(_l("Paiement"), choices=[], validators=[InputRequired(_l("Choisissez un moyen de paiement."))])
+    payment_method = RadioField(_l("Paiement"), choices=[],
+                                validators=[InputRequired(_l("Choisissez un moyen de paiement."))])
     momo_phone = StringField(_l("Numéro MTN Mobile Money"), validators=[Optional(), Length(max=32)])
     note = TextAreaField(_l("Instructions pour la livraison"), validators=[Length(max=1000)])
     idempotency_key = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
@@ -69,10 +70,10 @@ class CheckoutForm(FlaskForm):
                 if not (field.data or "").strip():
                     field.errors.append(_l("Ce champ est requis pour une livraison."))
                     ok = False
-        elif self.delivery_method.data == "pickup":
-            if self.pickup_store.data not in {c.value for c in self.pickup_store.choices if c.value}:
-                self.pickup_store.errors.append(_l("Choisissez une boutique de retrait."))
-                ok = False
+        elif (self.delivery_method.data == "pickup"
+              and self.pickup_store.data not in {c.value for c in self.pickup_store.choices if c.value}):
+            self.pickup_store.errors.append(_l("Choisissez une boutique de retrait."))
+            ok = False
         return ok
 
 

@@ -84,7 +84,7 @@ def place_order(tenant: Tenant, cart_id: int, data: CheckoutData) -> Order:
                 found = existing_order(data.idempotency_key)
                 if found is not None:
                     return found
-                raise CheckoutError(_l("Le stock a changé pendant votre commande. Vérifiez votre panier."))
+                raise CheckoutError(_l("Le stock a changé pendant votre commande. Vérifiez votre panier.")) from None
         except Exception:
             db.session.rollback()
             raise
@@ -128,8 +128,9 @@ def _place(tenant: Tenant, cart_id: int, data: CheckoutData) -> Order:
     alert_new_order(order)
 
     # Cash on delivery holds the stock until delivery; an online payment only while it runs.
-    expires = utcnow() + (timedelta(hours=tenant_setting(tenant, "cod_reservation_hours")) if data.payment_method == "cod"
-                          else timedelta(minutes=tenant_setting(tenant, "payment_reservation_minutes")))
+    hold = (timedelta(hours=tenant_setting(tenant, "cod_reservation_hours")) if data.payment_method == "cod"
+            else timedelta(minutes=tenant_setting(tenant, "payment_reservation_minutes")))
+    expires = utcnow() + hold
     for variant_id, store_id, quantity in picks.picks:  # sorted: a stable lock order
         inventory.reserve(variant_id, store_id, quantity, order_id=order.id, expires_at=expires, actor="shop")
     for variant_id, store_id, available in inventory.low_levels([(v, s) for v, s, _ in picks.picks]):

@@ -20,10 +20,10 @@ def upsert_customer(*, email: str, phone: str, first_name: str, last_name: str) 
         db.session.add(customer)
     else:
         customer.email = customer.email or email
-        if phone and not customer.phone:
-            # A phone that already belongs to another customer stays with that customer.
-            if db.session.scalar(select(Customer.id).where(Customer.phone == phone)) is None:
-                customer.phone = phone
+        # A phone that already belongs to another customer stays with that customer.
+        if phone and not customer.phone and db.session.scalar(
+                select(Customer.id).where(Customer.phone == phone)) is None:
+            customer.phone = phone
     customer.first_name, customer.last_name = first_name, last_name
     db.session.flush()
     return customer

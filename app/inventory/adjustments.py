@@ -13,8 +13,8 @@ from app.audit import audit
 from app.catalog.models import Variant
 from app.extensions import db
 from app.inventory import services as inventory
-from app.inventory.models import StockLevel
 from app.inventory.messages import alert_low_stock
+from app.inventory.models import StockLevel
 from app.staff.models import StaffUser
 from app.tenancy.models import Store
 

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 
-from app.core.db import changed_rows
 from app.catalog.models import Product, Variant
+from app.core.db import changed_rows
 from app.extensions import db
 from app.inventory.models import Reservation, StockLevel, StockMovement
 from app.tenancy.models import Store, Tenant

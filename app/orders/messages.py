@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.money import format_money
 from app.extensions import db
+from app.orders.models import STATUS_LABELS, Order
+from app.orders.tracking import tracking_token
 from app.outbox.models import OutboxMessage
 from app.outbox.queue import channel_active, queue
 from app.outbox.registry import composer
-from app.orders.models import STATUS_LABELS, Order
-from app.orders.tracking import tracking_token
 from app.staff.messages import alert_email, alert_staff
 from app.tenancy.mail import shop_email, shop_url
 from app.tenancy.models import Tenant

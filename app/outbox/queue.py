@@ -7,8 +7,8 @@ from app.audit import Actor, audit
 from app.core.db import utcnow
 from app.core.jobs import enqueue
 from app.extensions import db
-from app.outbox.registry import get_channel, has_channel
 from app.outbox.models import OutboxMessage
+from app.outbox.registry import get_channel, has_channel
 
 DELIVER = "app.outbox.dispatch.deliver"
 

@@ -15,8 +15,8 @@ from sqlalchemy import and_, case, func, or_, select
 
 from app.customers.models import Address, Customer
 from app.extensions import db
-from app.reports.stock import PAGE, Page
 from app.orders.models import Order
+from app.reports.stock import PAGE, Page
 
 PHONE_LIKE = re.compile(r"^[+\d][\d\s().-]{2,}$")
 LTV_STATUSES = ("paid",)  # lifetime value: the totals of the orders the customer has paid

@@ -28,9 +28,9 @@ from app.core.cache import TenantCache
 from app.core.db import utcnow
 from app.extensions import db
 from app.inventory.models import StockLevel
-from app.reports.stock import IS_LOW
-from app.payments.models import METHOD_LABELS, Payment
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS, Order, OrderLine, OrderStatusChange
+from app.payments.models import METHOD_LABELS, Payment
+from app.reports.stock import IS_LOW
 
 NOT_SOLD = ("cancelled", "returned")  # placed, but no revenue in the end
 PAID_OK = ("paid", "refunded", "partially_refunded")  # the payment went through (refunds come later)

@@ -6,8 +6,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.audit.models import AuditEntry
+from app.extensions import db
 from app.staff.models import StaffUser
 
 PER_PAGE = 50

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.core.db import utcnow
 from app.audit import audit
+from app.core.db import utcnow
 from app.extensions import db
 from app.outbox.queue import queue
 from app.staff.models import ROLES, StaffUser

@@ -66,7 +66,7 @@ class ProductPayload:
 
 
 def _text(data: dict, key: str, max_length: int, *, required: bool = False) -> str:
-    value = data.get(key, None)
+    value = data.get(key)
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()) or len(value) > max_length or "\x00" in value:
@@ -75,7 +75,7 @@ def _text(data: dict, key: str, max_length: int, *, required: bool = False) -> s
 
 
 def _amount(data: dict, key: str, *, required: bool = False, nullable: bool = False) -> int | None:
-    value = data.get(key, None)
+    value = data.get(key)
     if value is None:
         if required:
             raise Invalid("invalid_value", f"{key}: required")

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import func, insert, select, text, update
 
@@ -237,7 +238,7 @@ def _lifecycle(rng: random.Random, created: datetime, now: datetime, method: str
         return status, pay, moves
     path = ("received", "prepared", "shipped", "delivered", "returned")
     hours = {"prepared": (2, 20), "shipped": (4, 48), "delivered": (6, 72), "returned": (24, 240)}
-    for before, after in zip(path, path[1:]):
+    for before, after in pairwise(path):
         if path.index(status) < path.index(after):
             break
         step("status", before, after, *hours[after])

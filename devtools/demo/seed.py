@@ -26,6 +26,13 @@ from app.catalog.categories import create_category
 from app.catalog.models import Category, Product, ProductImage, Variant, VariantOption
 from app.catalog.services import VariantData, add_image, create_product, slugify
 from app.core.db import tenant_context, utcnow
+from app.extensions import db
+from app.inventory.models import StockLevel, StockMovement
+from app.inventory.services import change_on_hand, eligible_stores
+from app.staff.services import create_staff
+from app.tenancy.geo import city_coordinates
+from app.tenancy.models import Store, Tenant
+from app.tenancy.services import add_store, create_tenant
 from devtools.demo.data import (
     BULK_QUALIFIERS,
     CATEGORIES,
@@ -42,13 +49,6 @@ from devtools.demo.data import (
     ProductType,
 )
 from devtools.demo.images import ImageBank
-from app.extensions import db
-from app.inventory.models import StockLevel, StockMovement
-from app.inventory.services import change_on_hand, eligible_stores
-from app.staff.services import create_staff
-from app.tenancy.geo import city_coordinates
-from app.tenancy.models import Store, Tenant
-from app.tenancy.services import add_store, create_tenant
 
 BASE_PRODUCTS = 250
 FEATURED = 12
@@ -355,7 +355,8 @@ def _bulk(ctx: Ctx, start: int, total: int) -> Iterator[str]:
                 "web_description": (f"<p>{html.escape(ptype.pitch)} Version {html.escape(qualifier)}.</p>"
                                     f"<ul><li>{html.escape(feature)}</li><li>Marque : {html.escape(brand)}</li></ul>"),
                 "price": min(own if own is not None else price for _s, _a, own, _c in planned),
-                "in_stock": any(q > 0 and sid in eligible for row in stock for q, sid in zip(row, store_ids)),
+                "in_stock": any(q > 0 and sid in eligible
+                                for row in stock for q, sid in zip(row, store_ids, strict=False)),
                 "sales_count": rng.randint(0, 500), "created_at": created, "updated_at": created,
             })
             plans.append((sku, ptype, planned, stock, created))

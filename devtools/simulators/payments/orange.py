@@ -25,8 +25,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 
-from devtools.simulators.payments.state import World, base_url, basic_credentials, bearer_token, json_object, now_iso, \
-    world
+from devtools.simulators.payments.state import (
+    World,
+    base_url,
+    basic_credentials,
+    bearer_token,
+    json_object,
+    now_iso,
+    world,
+)
 
 bp = Blueprint("orange", __name__)
 

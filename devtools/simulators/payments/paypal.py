@@ -16,11 +16,31 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from flask import Blueprint, jsonify, redirect, render_template, request
 
 import devtools.simulators.payments.paypal_webhooks as webhooks
-from devtools.simulators.payments.paypal_orders import PayPalError, approve, capture, capture_view, create_order, \
-    get_capture, get_order, order_view, parse_order, refund, refund_view, settle_capture
+from devtools.simulators.payments.paypal_orders import (
+    PayPalError,
+    approve,
+    capture,
+    capture_view,
+    create_order,
+    get_capture,
+    get_order,
+    order_view,
+    parse_order,
+    refund,
+    refund_view,
+    settle_capture,
+)
 from devtools.simulators.payments.paypal_webhooks import store
-from devtools.simulators.payments.state import ConfigError, base_url, basic_credentials, bearer_token, json_object, \
-    now_iso, random_id, world
+from devtools.simulators.payments.state import (
+    ConfigError,
+    base_url,
+    basic_credentials,
+    bearer_token,
+    json_object,
+    now_iso,
+    random_id,
+    world,
+)
 
 bp = Blueprint("paypal", __name__)
 

@@ -105,7 +105,7 @@ def parse_order(body: dict | None) -> dict:
         raise PayPalError(422, "DUPLICATE_REFERENCE_ID", "`reference_id` must be unique if multiple "
                           "`purchase_unit` are provided.", "/purchase_units")
     kept, currencies = [], set()
-    for ref, unit in zip(refs, units):
+    for ref, unit in zip(refs, units, strict=False):
         where = f"/purchase_units/@reference_id=='{ref}'"
         _, currency = _money(unit.get("amount"), f"{where}/amount")
         currencies.add(currency)
@@ -281,11 +281,13 @@ def _refund(w: World, cap: dict, body: dict, refund_id: str, base: str) -> str:
                               "the capture.", "/amount/currency_code", asked)
         if amount > captured - done:
             raise PayPalError(422, "REFUND_AMOUNT_EXCEEDED", "The refund amount must be less than or equal to the "
-                              "capture amount that has not yet been refunded.", "/amount/value", body["amount"]["value"])
+                              "capture amount that has not yet been refunded.", "/amount/value",
+                              body["amount"]["value"])
     now = now_iso()
     store(w)["refunds"][refund_id] = {
         "id": refund_id, "status": "COMPLETED", "amount": {"currency_code": currency, "value": _fmt(amount, currency)},
-        "capture_id": cap["id"], "custom_id": cap["custom_id"], "invoice_id": body.get("invoice_id") or cap["invoice_id"],
+        "capture_id": cap["id"], "custom_id": cap["custom_id"],
+        "invoice_id": body.get("invoice_id") or cap["invoice_id"],
         "note_to_payer": body.get("note_to_payer"), "create_time": now, "update_time": now}
     cap["refunds"].append(refund_id)
     cap.update(status="REFUNDED" if done + amount == captured else "PARTIALLY_REFUNDED", update_time=now)
@@ -305,8 +307,10 @@ def capture_view(cap: dict, base: str, *, nested: bool = False) -> dict:
     fee = min(gross, gross * Decimal("0.029") + (Decimal("0.35") if _places(currency) else Decimal(0)))
     out = {"id": cap["id"], "status": cap["status"], "amount": dict(cap["amount"]), "final_capture": True,
            "seller_protection": SELLER_PROTECTION, "seller_receivable_breakdown": {
-               "gross_amount": dict(cap["amount"]), "paypal_fee": {"currency_code": currency, "value": _fmt(fee, currency)},
-               "net_amount": {"currency_code": currency, "value": _fmt(gross - Decimal(_fmt(fee, currency)), currency)}},
+               "gross_amount": dict(cap["amount"]),
+               "paypal_fee": {"currency_code": currency, "value": _fmt(fee, currency)},
+               "net_amount": {"currency_code": currency,
+                              "value": _fmt(gross - Decimal(_fmt(fee, currency)), currency)}},
            "links": [_link(f"{base}/v2/payments/captures/{cap['id']}", "self"),
                      _link(f"{base}/v2/payments/captures/{cap['id']}/refund", "refund", "POST"),
                      _link(f"{base}/v2/checkout/orders/{cap['order_id']}", "up")],

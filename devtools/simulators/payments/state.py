@@ -13,8 +13,9 @@ import secrets
 import string
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app, request
 
