@@ -1,2 +1,2 @@
 """Payments: one provider per method behind a registry, a payment row per attempt, and an
-inbox of provider events processed by jobs (SPEC §7)."""
+inbox of provider events processed by jobs."""

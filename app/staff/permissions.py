@@ -1,4 +1,4 @@
-"""What each role may do (SPEC §6). Checked on every back-office route and action.
+"""What each role may do. Checked on every back-office route and action.
 
 pdg: everything; dg: everything but tenant settings and staff; manager: catalog, orders,
 inventory (and the day-to-day operations pages); support: orders and customers read,

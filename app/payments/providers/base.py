@@ -1,4 +1,4 @@
-"""What every payment provider offers the rest of the app (SPEC §7), and the errors it raises.
+"""What every payment provider offers the rest of the app, and the errors it raises.
 
 A provider is a small class in its own module, registered by method name in
 ``app.payments.providers.registry``. It speaks HTTP to the provider (or its local
