@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from app.catalog.models import Category, Product, ProductImage, Tag, Variant, VariantOption, product_tags
+from app.catalog.models import Category, Product, Tag, Variant, VariantOption, product_tags
 from app.catalog.search import match_clause
 from app.core.cache import TenantCache
 from app.core.money import MoneyError, parse_major
@@ -267,8 +267,4 @@ def related_products(product: Product, limit: int = 4) -> list[Product]:
         .order_by(Product.sales_count.desc())
         .limit(limit)
     ))
-
-
-def primary_image(product: Product) -> ProductImage | None:
-    return product.images[0] if product.images else None
 

@@ -100,6 +100,3 @@ class ImageBank:
         if key not in self._stored:
             self._stored[key] = store_image(self.tenant_id, self._bytes[key])
         return self._stored[key]
-
-    def stored_keys(self) -> list[tuple[str, str | None]]:
-        return list(self._bytes)
