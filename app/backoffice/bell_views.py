@@ -5,7 +5,7 @@ from flask import url_for
 from flask_login import current_user
 
 from app.backoffice import bp, require
-from app.core.htmx import is_fragment_request, render, see_other
+from app.core.htmx import is_fragment_request, render, render_fragment, see_other
 from app.reports.bell import bell_for
 from app.staff.services import mark_bell_seen
 
@@ -31,5 +31,5 @@ def show_notifications():
 def mark_notifications_seen():
     mark_bell_seen(current_user)
     if is_fragment_request():
-        return render("backoffice/_bell.html", "backoffice/_bell.html", bell=bell_for(current_user), seen=False)
+        return render_fragment("backoffice/_bell.html", bell=bell_for(current_user), seen=False)
     return see_other(url_for("backoffice.show_notifications"))

@@ -2,7 +2,7 @@
 with a progress bar that polls itself."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, request, stream_with_context, url_for
+from flask import Response, abort, flash, g, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,8 +31,8 @@ def export_products():
 
 
 def _import_page(form, status=200):
-    return render("backoffice/catalog/import.html", "backoffice/catalog/import.html", status=status, form=form,
-                  jobs=queries.recent_imports(), columns=importer.COLUMNS, required=importer.REQUIRED)
+    return render_template("backoffice/catalog/import.html", form=form, jobs=queries.recent_imports(),
+                           columns=importer.COLUMNS, required=importer.REQUIRED), status
 
 
 @bp.get("/products/import")

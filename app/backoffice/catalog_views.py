@@ -4,7 +4,7 @@ CSV export and import live in :mod:`app.backoffice.catalog_import_views`.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, request, url_for
+from flask import abort, current_app, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +13,7 @@ from app.backoffice import bp, require
 from app.catalog_admin import queries
 from app.catalog_admin import services as admin
 from app.catalog_admin.forms import CategoryForm, ImageForm, ProductForm, attach_errors, product_form_data
-from app.core.htmx import is_fragment_request, render, see_other
+from app.core.htmx import is_fragment_request, render, render_fragment, see_other
 from app.core.media import MediaError
 
 SERVICE_MESSAGES = {"taken": _l("Déjà utilisé par un autre produit ou une autre catégorie."),
@@ -50,13 +50,12 @@ def new_product():
             flash(_("Produit créé."), "success")
             return see_other(url_for("backoffice.edit_product", product_id=product.id))
     status = 422 if form.is_submitted() else 200
-    return render("backoffice/catalog/product.html", "backoffice/catalog/product.html", status=status, form=form,
-                  product=None, image_form=None)
+    return render_template("backoffice/catalog/product.html", form=form, product=None, image_form=None), status
 
 
 def _page(product, form, status=200, conflict=None):
-    return render("backoffice/catalog/product.html", "backoffice/catalog/product.html", status=status, form=form,
-                  product=product, image_form=ImageForm(), conflict=conflict)
+    return render_template("backoffice/catalog/product.html", form=form, product=product, image_form=ImageForm(),
+                           conflict=conflict), status
 
 
 @bp.get("/products/<int:product_id>")
@@ -122,8 +121,8 @@ def upload_image(product_id: int):
             flash(_("Photo ajoutée."), "success")
             return see_other(url_for("backoffice.edit_product", product_id=product_id) + "#images")
     form = _product_form(product, formdata=None, data=product_form_data(product, g.tenant.currency))
-    return render("backoffice/catalog/product.html", "backoffice/catalog/product.html", status=422, form=form,
-                  product=product, image_form=image_form)
+    return render_template("backoffice/catalog/product.html", form=form, product=product,
+                           image_form=image_form), 422
 
 
 @bp.post("/products/<int:product_id>/images/<int:image_id>/delete")
@@ -184,8 +183,7 @@ def edit_category(category_id: int):
             flash(_("Catégorie enregistrée."), "success")
             return see_other(url_for("backoffice.list_categories"))
     status = 422 if form.is_submitted() else 200
-    return render("backoffice/catalog/category.html", "backoffice/catalog/category.html", status=status, form=form,
-                  category=category)
+    return render_template("backoffice/catalog/category.html", form=form, category=category), status
 
 
 @bp.post("/categories/<int:category_id>/move")
@@ -200,8 +198,8 @@ def move_category(category_id: int):
         abort(404)
     if is_fragment_request():
         # Focus stays on the button that moved, now at its new place in the tree.
-        return render("backoffice/catalog/categories.html", "backoffice/catalog/_categories.html",
-                      tree=queries.category_tree(), moved=(category_id, request.form["direction"]))
+        return render_fragment("backoffice/catalog/_categories.html", tree=queries.category_tree(),
+                               moved=(category_id, request.form["direction"]))
     return see_other(url_for("backoffice.list_categories"))
 
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.backoffice import bp, can, require
-from app.core.htmx import is_fragment_request, render, see_other
+from app.core.htmx import is_fragment_request, render, render_fragment, see_other
 from app.reports import stock as queries
 from app.inventory.adjustments import AdjustmentError, adjust_stock as adjust, reason_label
 from app.inventory.forms import AdjustStockForm
@@ -65,9 +65,8 @@ def show_stock_row(variant_id: int):
     row = queries.stock_row(variant_id)
     if row is None:
         abort(404)
-    return render("backoffice/inventory/variant.html", "backoffice/inventory/_row.html", row=row,
-                  stores=queries.stores(), row_only=True,
-                  can_adjust=can("inventory:write"))
+    return render_fragment("backoffice/inventory/_row.html", row=row, stores=queries.stores(), row_only=True,
+                           can_adjust=can("inventory:write"))
 
 
 @bp.route("/inventory/variants/<int:variant_id>/adjust", methods=["GET", "POST"])
@@ -105,9 +104,8 @@ def _after_adjust(variant_id: int, view: str):
         return see_other(back or url_for("backoffice.show_variant_stock", variant_id=variant_id))
     if view == "variant":
         return _variant_page(variant_id)
-    return render("backoffice/inventory/variant.html", "backoffice/inventory/_row.html",
-                  row=queries.stock_row(variant_id), stores=queries.stores(), row_only=True,
-                  can_adjust=can("inventory:write"))
+    return render_fragment("backoffice/inventory/_row.html", row=queries.stock_row(variant_id),
+                           stores=queries.stores(), row_only=True, can_adjust=can("inventory:write"))
 
 
 @bp.get("/inventory/reservations")

@@ -1,7 +1,7 @@
 """Operations pages: outgoing messages, abandoned carts, failed background jobs."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, request, url_for
+from flask import abort, current_app, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -68,8 +68,8 @@ def remind_cart(cart_id: int):
 @bp.get("/jobs")
 @require("jobs:read")
 def list_failed_jobs():
-    return render("backoffice/jobs.html", "backoffice/jobs.html", jobs=failed_jobs(g.tenant.id),
-                  redis=bool(current_app.config["REDIS_URL"]))
+    return render_template("backoffice/jobs.html", jobs=failed_jobs(g.tenant.id),
+                           redis=bool(current_app.config["REDIS_URL"]))
 
 
 @bp.post("/jobs/<job_id>/requeue")
@@ -86,4 +86,4 @@ def requeue_job(job_id: str):
 def show_sync():
     link = db.session.scalar(select(CoreConnection))
     events = db.session.scalars(select(SyncEvent).order_by(SyncEvent.id.desc()).limit(PAGE)).all()
-    return render("backoffice/sync.html", "backoffice/sync.html", link=link, events=events)
+    return render_template("backoffice/sync.html", link=link, events=events)

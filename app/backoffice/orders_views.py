@@ -6,7 +6,7 @@ action re-renders its form with the reason (422), the same way with or without h
 """
 from __future__ import annotations
 
-from flask import abort, flash, g, request, url_for
+from flask import abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -94,8 +94,7 @@ def show_order(order_id: int):
 @require("orders:read")
 def print_packing_slip(order_id: int):
     order = _order_or_404(order_id)
-    return render("backoffice/orders/packing_slip.html", "backoffice/orders/packing_slip.html", order=order,
-                  **_context())
+    return render_template("backoffice/orders/packing_slip.html", order=order, **_context())
 
 
 def _act(order_id: int, name: str, form, action, done: str):

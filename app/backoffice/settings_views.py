@@ -6,7 +6,7 @@ JavaScript the form posts, and the answer is a 303 back to the page (or the page
 """
 from __future__ import annotations
 
-from flask import abort, flash, g, request, url_for
+from flask import abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,7 +46,7 @@ def _saved(section: str, form):
 @bp.get("/settings")
 @require("settings:write")
 def edit_settings():
-    return render(PAGE, PAGE, stores=services.list_stores(), saved=None, **_forms())
+    return render_template(PAGE, stores=services.list_stores(), saved=None, **_forms())
 
 
 @bp.post("/settings/branding")

@@ -1,13 +1,13 @@
 """Cart pages. The guest cart is found through a signed cookie holding its token."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, make_response, render_template, request, url_for
+from flask import current_app, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.cart import services
 from app.cart.forms import AddLineForm, QuantityForm
-from app.core.htmx import is_fragment_request, render, see_other
+from app.core.htmx import is_fragment_request, render, render_fragment, see_other
 from app.shop import bp
 from app.tenancy.settings import tenant_setting
 
@@ -64,9 +64,8 @@ def add_line():
     else:
         error = first_error(form)
     if is_fragment_request():
-        g.cart = cart
-        response = make_response(render("shop/cart.html", "shop/_added.html", error=error),
-                                 422 if error else 200)
+        g.cart = cart  # the badge, swapped out of band, counts this cart
+        response = render_fragment("shop/_added.html", status=422 if error else 200, error=error)
         if not error:
             response.headers["HX-Trigger"] = "cart-changed"
     else:
@@ -89,8 +88,8 @@ def _line_action(line_id: int, action) -> object:
             error = str(exc)
     if is_fragment_request():
         priced = services.price_cart(current_cart(), g.tenant.currency)
-        response = render("shop/cart.html", "shop/_cart.html", status=422 if error else 200, priced=priced,
-                          line_error=(line_id, error) if error else None)
+        response = render_fragment("shop/_cart.html", status=422 if error else 200, priced=priced,
+                                   line_error=(line_id, error) if error else None)
         if not error:
             response.headers["HX-Trigger"] = "cart-changed"
         return response

@@ -1,7 +1,7 @@
 """Home, listing (category, search, filters) and product pages."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, request, send_from_directory, url_for
+from flask import abort, current_app, g, redirect, render_template, request, send_from_directory, url_for
 from sqlalchemy import select
 
 from app.catalog import queries
@@ -17,8 +17,8 @@ from app.shop import bp
 
 @bp.get("/")
 def home():
-    return render("shop/home.html", "shop/home.html", featured=queries.featured_products(),
-                  newest=queries.newest_products(), categories=queries.root_categories())
+    return render_template("shop/home.html", featured=queries.featured_products(),
+                           newest=queries.newest_products(), categories=queries.root_categories())
 
 
 @bp.get("/catalog")

@@ -11,7 +11,7 @@ from app.cart.services import price_cart, remember_contact
 from app.checkout import services
 from app.checkout.forms import CheckoutForm
 from app.checkout.shipping import quote
-from app.core.htmx import is_fragment_request, render, see_other
+from app.core.htmx import is_fragment_request, render_fragment, see_other
 from app.inventory.services import eligible_stores
 from app.orders.tracking import tracking_token
 from app.shop import bp
@@ -74,7 +74,7 @@ def checkout_summary():
         form.validate()
         _remember_contact(form, cart)
     priced = price_cart(cart, g.tenant.currency)
-    return render("shop/checkout.html", "shop/_checkout_summary.html", **_summary_context(form, priced))
+    return render_fragment("shop/_checkout_summary.html", **_summary_context(form, priced))
 
 
 def _after_placing(order, form: CheckoutForm):

@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import lazy_gettext as _l
 
 from app.checkout.forms import PaymentForm
-from app.core.htmx import is_fragment_request, render, see_other
+from app.core.htmx import is_fragment_request, render, render_fragment, see_other
 from app.extensions import db
 from app.orders.models import PAYMENT_LABELS
 from app.orders.tracking import order_from_token, tracking_token
@@ -114,7 +114,7 @@ def show_payment(token: str, payment_id: int):
     if payment.status == "pending":
         services.refresh(payment, min_age_seconds=POLL_SECONDS)
     if payment.status == "succeeded" and is_fragment_request():
-        response = render("shop/payment.html", "shop/_payment_status.html", **_context(order, payment))
+        response = render_fragment("shop/_payment_status.html", **_context(order, payment))
         response.headers["HX-Redirect"] = url_for("shop.show_order", token=token)
         return response
     if payment.status == "succeeded" and not payment.needs_review:
