@@ -1,7 +1,6 @@
 """Staff login, logout, password reset, the navigation, and the refusal page."""
 from __future__ import annotations
 
-
 from flask import current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,8 +20,7 @@ from app.staff.services import reset_password as set_new_password
 # Reaching these needs no session (the blueprint's login check reads this set).
 PUBLIC_ENDPOINTS.update({"backoffice.forgot_password", "backoffice.reset_password"})
 
-# Every area of the back-office: (endpoint, permission, label). An entry shows only when
-# the staff member may see it AND its endpoint exists, so areas appear as they land.
+# Every area of the back-office: (endpoint, permission, label), shown to whoever may open it.
 NAV = (
     ("backoffice.dashboard", "dashboard:read", _l("Tableau de bord")),
     ("backoffice.list_orders", "orders:read", _l("Commandes")),
@@ -50,14 +48,9 @@ def _login_limit() -> str:
 
 
 @bp.app_template_global()
-def has_endpoint(name: str) -> bool:
-    return name in current_app.view_functions
-
-
-@bp.app_template_global()
 def nav_items() -> list[tuple[str, str]]:
     """(endpoint, label) of the areas this staff member may open."""
-    return [(endpoint, label) for endpoint, permission, label in NAV if has_endpoint(endpoint) and can(permission)]
+    return [(endpoint, label) for endpoint, permission, label in NAV if can(permission)]
 
 
 @bp.route("/login", methods=["GET", "POST"])
