@@ -66,8 +66,6 @@ def add_line():
     if is_fragment_request():
         g.cart = cart  # the badge, swapped out of band, counts this cart
         response = render_fragment("shop/_added.html", status=422 if error else 200, error=error)
-        if not error:
-            response.headers["HX-Trigger"] = "cart-changed"
     else:
         flash(error or _("Article ajouté au panier."), "error" if error else "success")
         response = see_other(back if error else url_for("shop.show_cart"))
@@ -88,11 +86,8 @@ def _line_action(line_id: int, action) -> object:
             error = str(exc)
     if is_fragment_request():
         priced = services.price_cart(current_cart(), g.tenant.currency)
-        response = render_fragment("shop/_cart.html", status=422 if error else 200, priced=priced,
-                                   line_error=(line_id, error) if error else None)
-        if not error:
-            response.headers["HX-Trigger"] = "cart-changed"
-        return response
+        return render_fragment("shop/_cart.html", status=422 if error else 200, priced=priced,
+                               line_error=(line_id, error) if error else None)
     if error:
         flash(error, "error")
     return see_other(url_for("shop.show_cart"))
