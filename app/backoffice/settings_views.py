@@ -18,6 +18,9 @@ from app.tenancy.settings import SECTIONS, tenant_settings
 
 FORMS = {"payments": PaymentsForm, "shipping": ShippingForm, "tax": TaxForm}
 PAGE = "backoffice/settings/edit.html"
+FRAGMENTS = {"branding": "backoffice/settings/_branding.html", "payments": "backoffice/settings/_payments.html",
+             "shipping": "backoffice/settings/_shipping.html", "tax": "backoffice/settings/_tax.html",
+             "stores": "backoffice/settings/_stores.html"}  # the page's sections, each saved alone with htmx
 
 
 def _forms(**submitted) -> dict:
@@ -34,7 +37,7 @@ def _answer(section: str, form, status: int = 200, saved: bool = False):
     if status == 200 and not is_fragment_request():
         return see_other(url_for("backoffice.edit_settings", _anchor=section))
     key = "store" if section == "stores" else section  # the stores section holds the "add a store" form
-    return render(PAGE, f"backoffice/settings/_{section}.html", status=status, saved=section if saved else None,
+    return render(PAGE, FRAGMENTS[section], status=status, saved=section if saved else None,
                   stores=services.list_stores(), **_forms(**{key: form}))
 
 
