@@ -143,7 +143,16 @@ class Order(BackOffice):
         self.ready()
         before = self.history().count()
         self.page.once("dialog", lambda dialog: dialog.accept())  # hx-confirm asks first
-        self.status_panel().get_by_role("button", name="Annuler la commande").click()
+        posted = []
+
+        def watch(request):
+            if request.method == "POST" and request.url.endswith("/status"):
+                posted.append(request)
+        self.page.on("request", watch)
+        # the answer's order-changed event makes the bell refresh (stock came back)
+        with self.page.expect_request(lambda r: "/backoffice/bell" in r.url and bool(posted)):
+            self.status_panel().get_by_role("button", name="Annuler la commande").click()
+        self.page.remove_listener("request", watch)
         expect(self.page.locator(".order-head .badge").first).to_have_text("Annulée")
         expect(self.history()).to_have_count(before + 1)
         expect(self.history().first).to_contain_text("Reçue → Annulée")
