@@ -1,16 +1,15 @@
 """Test fixtures: one database per xdist worker, built with the real migrations.
 
 SQLite by default; PostgreSQL when DATABASE_URL points at it (each worker gets its own
-database next to it); Redis when REDIS_URL is set.
+database next to it); Redis when REDIS_URL is set. Fixtures shared beyond this file live
+in ``tests/support`` and are registered below.
 """
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -18,7 +17,13 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
+pytest.register_assert_rewrite("tests.support")  # before their import: helpers' asserts explain themselves
+
+from tests.support.clients import client_for  # noqa: E402
+from tests.support.factories import make_world  # noqa: E402
+
+pytest_plugins = ["tests.support.backoffice", "tests.support.core_sync", "tests.support.mail",
+                  "tests.support.payments", "tests.support.servers", "tests.support.simulators"]
 
 
 def _database_url(tmp: Path, worker: str) -> str:
@@ -101,40 +106,8 @@ def tenants(app):
     Built in an app context of its own: a test must not hold one open around client
     requests, or every request would share its ``g``.
     """
-    from tests.factories import make_world
-
     with app.app_context():
         return make_world()
-
-
-class TenantClient(FlaskClient):
-    """A test client that talks to one host: ``<slug>.localhost``."""
-
-    host = "localhost"
-
-    def open(self, *args, **kwargs):
-        kwargs.setdefault("base_url", f"http://{self.host}")
-        return super().open(*args, **kwargs)
-
-
-def run_jobs(app) -> None:
-    """With Redis, jobs wait in RQ: run a worker until the queues are empty. Without it,
-    they already ran in-process after each commit."""
-    from app.core.jobs import QUEUES, redis_connection
-
-    with app.app_context():
-        connection = redis_connection(app)
-        if connection is not None:
-            from rq import SimpleWorker
-
-            SimpleWorker(list(QUEUES), connection=connection).work(burst=True)
-
-
-def client_for(app, slug: str, host: str | None = None) -> TenantClient:
-    app.test_client_class = TenantClient
-    client = app.test_client()
-    client.host = host or f"{slug}.localhost"
-    return client
 
 
 @pytest.fixture
@@ -146,12 +119,3 @@ def shop(app, tenants):
 def other_shop(app, tenants):
     return client_for(app, tenants.b.tenant.slug)
 
-
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
-
-
-def csrf_token(client, path: str = "/shop/") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF.search(html)
-    assert match, f"no CSRF token on {path}"
-    return next(g for g in match.groups() if g)

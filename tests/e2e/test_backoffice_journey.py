@@ -19,9 +19,9 @@ from app.inventory.models import StockLevel
 from app.reports import dashboard as stats
 from app.orders.models import Order
 from app.staff.services import create_staff
-from tests.conftest import client_for
 from tests.e2e.backoffice_pages import BackOffice, Orders, Products, Stock, spaced
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.clients import client_for
+from tests.support.shopping import add_to_cart, checkout_fields
 
 PASSWORD = "un-long-secret"
 IMPORTED = 5_000

@@ -7,7 +7,7 @@ from app.cart.models import Cart
 from app.cart.services import recovery_token
 from app.core.db import tenant_context
 from app.extensions import db
-from tests.integration.test_abandoned_carts import shopper_with_contact
+from tests.support.shopping import shopper_with_contact
 
 
 @pytest.fixture

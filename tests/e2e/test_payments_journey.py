@@ -12,8 +12,7 @@ from app.extensions import db
 from app.orders.models import Order
 from app.payments.models import Payment
 from tests.e2e.payment_pages import MomoPhone, OrangePayPage, PayingShopper, PayPalApprovePage
-from tests.integration.test_payments_momo import stock
-from tests.payments_support import in_tenant, only_payment, order_state, sim, simulator  # noqa: F401 - fixtures
+from tests.support.payments import in_tenant, only_payment, order_state, stock
 
 # slug: (contact phone, delivery city, currency as the providers write it)
 TENANTS = {"akwa": ("677 12 34 56", "Douala", "XAF"), "plateau": ("07 01 02 03 04", "Abidjan", "XOF")}
@@ -63,7 +62,7 @@ def test_momo_approved_on_the_phone(app, tenants, sim, page_for):
     buyer.expect_waiting_for_phone()
     assert stock(app, a, sandals) == (before[0], before[1] + 1)  # held while the payer decides
 
-    handset = MomoPhone(page_for("akwa"), sim.base).open(MOMO_PAYER)
+    handset = MomoPhone(page_for("akwa"), sim.url).open(MOMO_PAYER)
     handset.expect_request(str(order_total(app, a)), currency)
     handset.approve()
 
@@ -83,7 +82,7 @@ def test_momo_rejected_then_retried(app, tenants, sim, page_for):
     buyer = shopper(page_for, "akwa")
     buyer.place_order("MTN Mobile Money", phone=phone, city=city, momo_phone="6 77 12 34 56")
     buyer.expect_waiting_for_phone()
-    handset = MomoPhone(page_for("akwa"), sim.base).open(MOMO_PAYER)
+    handset = MomoPhone(page_for("akwa"), sim.url).open(MOMO_PAYER)
     handset.reject()
 
     buyer.expect_failed("Vous avez refusé le paiement sur votre téléphone")
@@ -111,7 +110,7 @@ def test_orange_money(app, tenants, sim, page_for, slug):
     buyer = shopper(page_for, slug)
     buyer.place_order("Orange Money", phone=phone, city=city)
 
-    orange = OrangePayPage(buyer.page, sim.base)
+    orange = OrangePayPage(buyer.page, sim.url)
     orange.expect_open(spaced(order_total(app, tenant_id)), currency)
     orange.pay("0707123456", "1234")
 
@@ -133,7 +132,7 @@ def test_paypal(app, tenants, sim, page_for):
 
     total = order_total(app, a)
     euros = round(total * 100 / 655.957)  # cents; the XAF–EUR peg
-    paypal = PayPalApprovePage(buyer.page, sim.base)
+    paypal = PayPalApprovePage(buyer.page, sim.url)
     paypal.expect_open(f"{euros // 100}.{euros % 100:02d}", "EUR")
     paypal.approve()
 

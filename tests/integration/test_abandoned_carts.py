@@ -10,19 +10,8 @@ from app.core.jobs import run
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.tenancy.models import Tenant
-from tests.conftest import client_for, csrf_token, run_jobs
-from tests.integration.test_notifications import smtp  # noqa: F401 - fixture
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
-
-
-def shopper_with_contact(app, tenants, email="awa@example.cm"):
-    shop = client_for(app, "akwa")
-    add_to_cart(shop, tenants.a["sandals"].variant_ids[0], 2)
-    token = csrf_token(shop, "/shop/checkout")
-    response = shop.post("/shop/checkout/summary", headers={"HX-Request": "true"},
-                         data={"csrf_token": token, "email": email, "delivery_method": "home"})
-    assert response.status_code == 200
-    return shop
+from tests.support.clients import client_for, csrf_token, run_jobs
+from tests.support.shopping import add_to_cart, checkout_fields, shopper_with_contact
 
 
 def idle_for(app, tenants, minutes):
@@ -42,7 +31,7 @@ def cart_state(app, tenants):
         return cart.email, cart.reminders_sent, cart.abandoned_at is not None, cart.status
 
 
-def test_reminders_at_one_hour_one_day_three_days_then_stop(app, tenants, smtp):  # noqa: F811
+def test_reminders_at_one_hour_one_day_three_days_then_stop(app, tenants, smtp):
     shopper_with_contact(app, tenants)
     assert cart_state(app, tenants) == ("awa@example.cm", 0, False, "active")
     assert idle_for(app, tenants, 30) == 0  # not idle long enough
@@ -57,7 +46,7 @@ def test_reminders_at_one_hour_one_day_three_days_then_stop(app, tenants, smtp):
     assert "2 × Sandales en cuir tressé" in body and "18\u202f000" in body and "/shop/cart/recover/" in body
 
 
-def test_buying_or_emptying_the_cart_stops_the_sequence(app, tenants, smtp):  # noqa: F811
+def test_buying_or_emptying_the_cart_stops_the_sequence(app, tenants, smtp):
     shop = shopper_with_contact(app, tenants)
     assert idle_for(app, tenants, 61) == 1
     assert shop.post("/shop/checkout", data=checkout_fields(shop)).status_code == 303
@@ -78,7 +67,7 @@ def test_buying_or_emptying_the_cart_stops_the_sequence(app, tenants, smtp):  # 
     assert [m["To"] for m in smtp.messages if "panier" in m["Subject"]] == ["awa@example.cm"]
 
 
-def test_a_reminder_for_a_cart_bought_meanwhile_is_cancelled_not_sent(app, tenants, smtp):  # noqa: F811
+def test_a_reminder_for_a_cart_bought_meanwhile_is_cancelled_not_sent(app, tenants, smtp):
     shop = shopper_with_contact(app, tenants)
     real = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = 1  # the reminder cannot go out yet

@@ -16,11 +16,10 @@ from app.audit import audit
 from app.staff.services import create_staff
 from app.tenancy.models import Store, Tenant
 from app.tenancy.settings import tenant_setting
-from tests.conftest import client_for, csrf_token, run_jobs
-from tests.factories import png
-from tests.integration.test_backoffice_operations import PASSWORD, login, staff  # noqa: F401 (fixture)
-from tests.integration.test_notifications import smtp  # noqa: F401 (fixture)
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.backoffice import PASSWORD, login
+from tests.support.clients import client_for, csrf_token, run_jobs
+from tests.support.factories import png
+from tests.support.shopping import add_to_cart, checkout_fields
 
 HX = {"HX-Request": "true"}
 LINK = re.compile(r"http://akwa\.localhost/backoffice/reset/(\S+)")

@@ -8,7 +8,6 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, update
 
 from app.catalog import services as catalog
@@ -17,9 +16,9 @@ from app.core.db import tenant_context, utcnow
 from app.extensions import db
 from app.audit.models import AuditEntry
 from app.staff.services import create_staff
-from tests.conftest import client_for, csrf_token, run_jobs
-from tests.factories import png
-from tests.integration.test_backoffice_operations import PASSWORD, login, staff  # noqa: F401 - fixture
+from tests.support.backoffice import PASSWORD, login
+from tests.support.clients import client_for, csrf_token, run_jobs
+from tests.support.factories import png
 
 HX = {"HX-Request": "true"}
 
@@ -72,11 +71,6 @@ def form_fields(client, page: str, action: str | None = None) -> dict:
     return reader.fields
 
 
-@pytest.fixture
-def pdg(app, staff):  # noqa: F811 - the imported fixture
-    return login(app, "akwa", "pdg@akwa.cm")[0]
-
-
 def query(app, tenant_id, fn):
     with app.app_context(), tenant_context(tenant_id):
         return fn()
@@ -117,7 +111,7 @@ def test_product_list_filters_pages_and_htmx_fragment(app, tenants, pdg):
     assert pdg.get("/backoffice/products?after=abc&visibility=zzz&category=-1").status_code == 200
 
 
-def test_roles_support_is_refused_and_logged_viewer_reads_only(app, tenants, staff, caplog):  # noqa: F811
+def test_roles_support_is_refused_and_logged_viewer_reads_only(app, tenants, staff, caplog):
     support, _ = login(app, "akwa", "support@akwa.cm")
     shirt = tenants.a["shirt"]
     with caplog.at_level(logging.WARNING):
@@ -202,7 +196,7 @@ def test_edit_product_shows_on_the_shop_at_once_and_is_audited(app, tenants, pdg
     assert "Chemise wax indigo" in shop.get("/shop/p/chemise-indigo").get_data(as_text=True)
 
 
-def test_second_save_of_the_same_version_is_told_the_product_changed(app, tenants, staff):  # noqa: F811
+def test_second_save_of_the_same_version_is_told_the_product_changed(app, tenants, staff):
     with app.app_context(), tenant_context(tenants.a.tenant.id):
         create_staff("manager@akwa.cm", "Manager", "manager", PASSWORD)
         db.session.commit()

@@ -15,9 +15,9 @@ from app.reports import dashboard as stats
 from app.orders.models import Order, OrderLine, OrderStatusChange
 from app.audit.models import AuditEntry
 from app.payments.models import Payment
-from tests.conftest import client_for, csrf_token
-from tests.integration.test_backoffice_operations import login, staff  # noqa: F401 - fixture
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.backoffice import login
+from tests.support.clients import client_for, csrf_token
+from tests.support.shopping import add_to_cart, checkout_fields
 
 HX = {"HX-Request": "true"}
 NNBSP = "\u202f"

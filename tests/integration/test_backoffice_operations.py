@@ -10,29 +10,9 @@ from app.core.db import tenant_context, utcnow
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.audit.models import AuditEntry
-from app.staff.services import create_staff
-from tests.conftest import client_for, csrf_token, run_jobs
-from tests.integration.test_abandoned_carts import shopper_with_contact
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
-
-PASSWORD = "un-long-secret"
-
-
-@pytest.fixture
-def staff(app, tenants):
-    with app.app_context():
-        for shop, role in ((tenants.a, "pdg"), (tenants.a, "support"), (tenants.a, "viewer"), (tenants.b, "pdg")):
-            with tenant_context(shop.tenant.id):
-                create_staff(f"{role}@{shop.tenant.slug}.cm", role, role, PASSWORD)
-                db.session.commit()
-
-
-def login(app, slug, email, password=PASSWORD):
-    client = client_for(app, slug)
-    token = csrf_token(client, "/backoffice/login")
-    response = client.post("/backoffice/login", data={"csrf_token": token, "email": email, "password": password})
-    return client, response
-
+from tests.support.backoffice import login
+from tests.support.clients import client_for, csrf_token, run_jobs
+from tests.support.shopping import add_to_cart, checkout_fields, shopper_with_contact
 
 def test_login_logout_and_wrong_credentials(app, staff):
     anonymous = client_for(app, "akwa")

@@ -14,9 +14,9 @@ from app.inventory.models import Reservation, StockLevel
 from app.inventory.services import ledger_totals
 from app.orders.models import Order, OrderLine, OrderReturn
 from app.audit.models import AuditEntry
-from tests.conftest import client_for, csrf_token
-from tests.integration.test_backoffice_operations import login, staff  # noqa: F401 - fixture
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.backoffice import login
+from tests.support.clients import client_for, csrf_token
+from tests.support.shopping import add_to_cart, checkout_fields
 
 HX = {"HX-Request": "true"}
 
@@ -53,11 +53,6 @@ def order_state(app, tenants, order_id):
                   db.session.scalars(select(AuditEntry).where(AuditEntry.target_id == str(order_id))
                                      .order_by(AuditEntry.id))]
         return order.status, order.payment_status, order.fulfilment_store_id, history, audits
-
-
-@pytest.fixture
-def pdg(app, staff):  # noqa: F811
-    return login(app, "akwa", "pdg@akwa.cm")[0]
 
 
 def make_orders(app, tenants, count):
@@ -340,7 +335,7 @@ def test_returns_with_and_without_restock(app, tenants, pdg):
 
 # --- roles, tenants, packing slip -----------------------------------------------------------
 
-def test_support_notes_but_cannot_change_and_viewer_only_reads(app, tenants, staff):  # noqa: F811
+def test_support_notes_but_cannot_change_and_viewer_only_reads(app, tenants, staff):
     order_id = place_order(app, tenants, tenants.a["sandals"].variant_ids[0])
     url = f"/backoffice/orders/{order_id}"
     support = login(app, "akwa", "support@akwa.cm")[0]
@@ -366,7 +361,7 @@ def test_support_notes_but_cannot_change_and_viewer_only_reads(app, tenants, sta
     assert len(order_state(app, tenants, order_id)[3]) == 3
 
 
-def test_another_tenants_order_is_404_on_every_endpoint(app, tenants, staff):  # noqa: F811
+def test_another_tenants_order_is_404_on_every_endpoint(app, tenants, staff):
     order_id = place_order(app, tenants, tenants.a["sandals"].variant_ids[0])
     other = login(app, "plateau", "pdg@plateau.cm")[0]
     base = f"/backoffice/orders/{order_id}"

@@ -1,8 +1,8 @@
 """Cart: add, change, remove in place (htmx) or with redirects (no JS); bad quantities."""
 import pytest
 
-from tests.conftest import csrf_token
-from tests.integration.test_purchase_flow import add_to_cart
+from tests.support.clients import csrf_token
+from tests.support.shopping import add_to_cart
 
 HTMX = {"HX-Request": "true"}
 

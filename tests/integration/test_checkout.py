@@ -6,8 +6,8 @@ from app.core.db import tenant_context
 from app.extensions import db
 from app.inventory.models import Reservation
 from app.orders.models import Order
-from tests.conftest import csrf_token
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.clients import csrf_token
+from tests.support.shopping import add_to_cart, checkout_fields
 
 
 def orders(app, tenant_id):

@@ -4,8 +4,8 @@ from app.core.db import tenant_context
 from app.extensions import db
 from app.orders.models import Order
 from app.staff.models import StaffUser
-from tests.conftest import client_for
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.clients import client_for
+from tests.support.shopping import add_to_cart, checkout_fields
 
 
 def test_create_tenant_staff_and_move_an_order(app, tenants):

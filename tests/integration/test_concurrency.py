@@ -13,8 +13,8 @@ from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import Reservation, StockLevel
 from app.orders.models import Order
-from tests.conftest import client_for
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.clients import client_for
+from tests.support.shopping import add_to_cart, checkout_fields
 
 BUYERS = 50
 

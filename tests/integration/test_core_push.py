@@ -7,9 +7,8 @@ from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.orders.models import Order
 from app.orders.services import change_status
-from tests.conftest import client_for, run_jobs
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
-from tests.integration.test_sync import core  # noqa: F401 - fixture
+from tests.support.clients import client_for, run_jobs
+from tests.support.shopping import add_to_cart, checkout_fields
 
 
 def place(app, tenants, slug="akwa", shop_key="a", city="Douala"):
@@ -25,7 +24,7 @@ def core_rows(app, tenant_id):
                                   .where(OutboxMessage.channel == "core").order_by(OutboxMessage.id)).all()
 
 
-def test_orders_and_their_progress_are_pushed_to_the_core_once(app, tenants, core):  # noqa: F811
+def test_orders_and_their_progress_are_pushed_to_the_core_once(app, tenants, core):
     state = core.state
     place(app, tenants)
     assert len(state.orders) == 1
@@ -47,7 +46,7 @@ def test_orders_and_their_progress_are_pushed_to_the_core_once(app, tenants, cor
     assert [status for _, status, _ in core_rows(app, tenants.a.tenant.id)] == ["sent", "sent"]
 
 
-def test_a_core_that_is_down_gets_the_order_later(app, tenants, core):  # noqa: F811
+def test_a_core_that_is_down_gets_the_order_later(app, tenants, core):
     state = core.state
     state.down = True
     place(app, tenants)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.core.db import tenant_context
 from app.extensions import db
 from app.orders.models import Order
-from tests.conftest import csrf_token
+from tests.support.clients import csrf_token
 
 FIXTURES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 junk = st.one_of(st.text(max_size=300), st.text(alphabet=string.printable, max_size=50),

@@ -9,8 +9,8 @@ from app.inventory import services as inventory
 from app.inventory.models import Reservation, StockLevel
 from app.orders import services as orders
 from app.orders.models import Order
-from tests.conftest import client_for, csrf_token
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.clients import client_for, csrf_token
+from tests.support.shopping import add_to_cart, checkout_fields
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from app.core.db import tenant_context
 from app.core.jobs import enqueue
 from app.core.logging import JsonFormatter
 from app.extensions import db
-from tests.conftest import client_for, run_jobs
+from tests.support.clients import client_for, run_jobs
 
 JOB = "tests.integration.test_job_logs.note_progress"
 

@@ -7,8 +7,6 @@ import subprocess
 import threading
 import time
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -21,37 +19,9 @@ from app.inventory.models import Reservation, StockLevel
 from app.outbox.models import OutboxMessage
 from app.orders.models import Order
 from app.orders.services import OrderError, change_status, mark_paid
-from tests.conftest import client_for, run_jobs
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(app):
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield inbox
-    controller.stop()
-    app.config.update(MAIL_TRANSPORT="log")
+from tests.support.clients import client_for, run_jobs
+from tests.support.mail import free_port
+from tests.support.shopping import add_to_cart, checkout_fields
 
 
 @pytest.fixture

@@ -13,35 +13,14 @@ from sqlalchemy import select, update
 from app.core.db import tenant_context, utcnow
 from app.core.jobs import run
 from app.extensions import db
-from app.inventory.models import Reservation, StockLevel
-from app.outbox.models import OutboxMessage
-from app.orders.models import OrderStatusChange
+from app.inventory.models import Reservation
 from app.payments import inbox
 from app.payments.models import Payment, ProviderEvent
 from app.staff.services import create_staff
-from tests.conftest import csrf_token, run_jobs
-from tests.payments_support import (  # noqa: F401 - fixtures
-    app_server, buy, count_events, in_tenant, only_payment, order_state, settle_callbacks, sim, simulator, token_of,
-    wait_for,
+from tests.support.clients import csrf_token, run_jobs
+from tests.support.payments import (
+    buy, count_events, in_tenant, messages, only_payment, order_state, paid_changes, settle_callbacks, stock, token_of,
 )
-
-
-def stock(app, tenant_id, variant_id):
-    """(on_hand, reserved) summed over the stores."""
-    def load():
-        levels = db.session.scalars(select(StockLevel).where(StockLevel.variant_id == variant_id)).all()
-        return sum(lv.on_hand for lv in levels), sum(lv.reserved for lv in levels)
-    return in_tenant(app, tenant_id, load)
-
-
-def paid_changes(app, tenant_id) -> int:
-    return in_tenant(app, tenant_id, lambda: len(db.session.scalars(select(OrderStatusChange).where(
-        OrderStatusChange.field == "payment", OrderStatusChange.to_status == "paid")).all()))
-
-
-def messages(app, tenant_id, topic) -> int:
-    return in_tenant(app, tenant_id, lambda: len(db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.topic == topic)).all()))
 
 
 def make_due(app, tenant_id, **values) -> None:

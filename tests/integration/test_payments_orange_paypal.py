@@ -13,12 +13,11 @@ from app.orders.models import Order
 from app.payments.models import Payment, ProviderEvent, Refund
 from app.payments.refunds import refund_order
 from app.payments.errors import PaymentError
-from tests.conftest import run_jobs
-from tests.integration.test_payments_momo import messages, paid_changes, stock
-from tests.payments_support import (  # noqa: F401 - fixtures
-    app_server, buy, count_events, in_tenant, only_payment, order_state, settle_callbacks, sim, simulator, token_of,
-    wait_for,
+from tests.support.clients import csrf_token, run_jobs
+from tests.support.payments import (
+    buy, count_events, in_tenant, messages, only_payment, order_state, paid_changes, settle_callbacks, stock,
 )
+from tests.support.simulators import wait_for
 
 
 def shop_path(url: str) -> str:
@@ -34,7 +33,7 @@ def test_orange_money_pays_through_its_page_and_a_checked_notification(app, tena
     client, response = buy(app, "plateau", sandals, "orange_money")
     payment = only_payment(app, b)
     assert response.status_code == 303 and response.headers["Location"] == payment.data["payment_url"]
-    assert response.headers["Location"].startswith(sim.base + "/orange/pay/")
+    assert response.headers["Location"].startswith(sim.url + "/orange/pay/")
     # back from Orange before paying: the page shows the real state, not the URL's claim
     back = client.get(f"/shop/orders/{token_of_order(app, b)}/payments/{payment.id}/return")
     assert "Nous attendons la confirmation" in client.get(back.headers["Location"]).get_data(as_text=True)
@@ -78,8 +77,6 @@ def test_orange_cancel_page_shows_the_real_state_and_offers_another_method(app, 
     assert "Paiement interrompu" in page and 'value="cod"' in page
     # the shopper switches to cash on delivery: the Orange attempt is closed, the stock kept
     key = page.split('name="idempotency_key" type="hidden" value="')[1].split('"')[0]
-    from tests.conftest import csrf_token
-
     path = urlsplit(cancel.headers["Location"]).path
     switched = client.post(path, data={"csrf_token": csrf_token(client, path), "idempotency_key": key,
                                        "payment_method": "cod"})
@@ -96,7 +93,7 @@ def _paypal_checkout(app, tenants, sim):
     a, shirt = tenants.a.tenant.id, tenants.a["shirt"].variant_ids[0]
     client, response = buy(app, "akwa", shirt, "paypal")
     payment = only_payment(app, a)
-    assert response.status_code == 303 and response.headers["Location"].startswith(sim.base + "/paypal/checkoutnow")
+    assert response.status_code == 303 and response.headers["Location"].startswith(sim.url + "/paypal/checkoutnow")
     return a, shirt, client, payment
 
 

@@ -1,31 +1,12 @@
 """A guest finds a product, adds it to the cart, checks out with cash on delivery, tracks it."""
-import re
-
 from sqlalchemy import func, select
 
 from app.core.db import tenant_context
 from app.extensions import db
 from app.inventory.models import Reservation, StockLevel
 from app.orders.models import Order
-from tests.conftest import csrf_token
-
-
-def add_to_cart(client, variant_id, quantity=1, htmx=False):
-    token = csrf_token(client)
-    headers = {"HX-Request": "true"} if htmx else {}
-    return client.post("/shop/cart/lines", data={"csrf_token": token, "variant_id": variant_id,
-                                                 "quantity": quantity}, headers=headers)
-
-
-def checkout_fields(client, **overrides):
-    html = client.get("/shop/checkout").get_data(as_text=True)
-    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
-    data = {"csrf_token": csrf_token(client, "/shop/checkout"), "idempotency_key": key, "first_name": "Awa",
-            "last_name": "Ndiaye", "phone": "6 77 12 34 56", "email": "awa@example.cm", "delivery_method": "home",
-            "city": "Douala", "quarter": "Akwa", "address": "Rue Joss", "landmark": "Face pharmacie",
-            "payment_method": "cod", "note": ""}
-    data.update(overrides)
-    return data
+from tests.support.clients import csrf_token
+from tests.support.shopping import add_to_cart, checkout_fields
 
 
 def test_search_filter_product_cart_checkout_track(app, shop, tenants):

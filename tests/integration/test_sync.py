@@ -1,17 +1,14 @@
 """Sync with the core AfriGest system: signed webhooks, degraded polling with backoff,
 the on-demand API endpoints and their keys. Every test checks the other tenant is untouched."""
 import json
-import threading
 import time
 from datetime import timedelta
 from types import SimpleNamespace
 from urllib.request import Request, urlopen
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
-from werkzeug.serving import make_server
 
 from app.api.models import ApiKey
 from app.api.services import create_api_key
@@ -23,38 +20,11 @@ from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import StockLevel, StockMovement
 from app.sync.models import CoreConnection, SyncEvent
-from app.sync.services import backoff_seconds, connect_core
+from app.sync.services import backoff_seconds
 from app.sync.signing import signature
 from app.tenancy.models import Tenant
-from devtools.simulators.core import CoreState, create_simulator
-from tests.conftest import run_jobs
-
-
-def serve(wsgi_app):
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
-
-
-@pytest.fixture
-def core(app, tenants):
-    """A core simulator for tenant A; tenant B is linked to a core nobody answers for."""
-    state = CoreState(token="core-token-a", webhook_secret="secret-a")
-    server, url = serve(create_simulator(state))
-    with app.app_context():
-        with tenant_context(tenants.a.tenant.id):
-            connect_core(url, "core-token-a", webhook_secret="secret-a", expected_interval_s=900)
-        with tenant_context(tenants.b.tenant.id):
-            connect_core("http://127.0.0.1:9", "core-token-b", webhook_secret="secret-b")
-    yield SimpleNamespace(state=state, url=url, a=tenants.a.tenant.id, b=tenants.b.tenant.id)
-    server.shutdown()
-
-
-@pytest.fixture
-def live_shop(app):
-    server, url = serve(app)
-    yield url
-    server.shutdown()
+from devtools.simulators.core import CoreState
+from tests.support.clients import run_jobs
 
 
 def hook_url(tenant_id):
@@ -382,8 +352,8 @@ def test_api_without_core_connection_answers_409(app, tenants):
         assert run("app.sync.jobs.pull", tenants.b.tenant.id, "stock") == {"status": "not_connected"}
 
 
-def test_stock_changed_in_the_core_reaches_the_shop_within_one_webhook(app, tenants, core, live_shop):
-    core.state.webhook_url = live_shop + hook_url(core.a)
+def test_stock_changed_in_the_core_reaches_the_shop_within_one_webhook(app, tenants, core, app_server):
+    core.state.webhook_url = app_server + hook_url(core.a)
     other = fingerprint(app, core.b)
     shirt, store = tenants.a["shirt"].variant_ids[0], tenants.a.stores[0].id
     core.state.set_stock("AK-CH-M-B", "S0", 3)

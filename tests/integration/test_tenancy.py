@@ -6,8 +6,8 @@ from app.catalog.models import Product
 from app.core.db import TenantScopeError, tenant_context
 from app.extensions import db
 from app.tenancy.models import Domain, Tenant
-from tests.conftest import client_for, csrf_token
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.clients import client_for, csrf_token
+from tests.support.shopping import add_to_cart, checkout_fields
 
 
 def test_unknown_host_is_404(app, tenants):

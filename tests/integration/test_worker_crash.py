@@ -14,9 +14,8 @@ from app.core.jobs import run
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.staff.services import create_staff
-from tests.conftest import client_for
-from tests.integration.test_notifications import smtp  # noqa: F401 - fixture
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.clients import client_for
+from tests.support.shopping import add_to_cart, checkout_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a real Redis (REDIS_URL)")
@@ -36,7 +35,7 @@ def sent(app, tenant_id):
         return db.session.scalar(select(func.count()).where(OutboxMessage.status == "sent"))
 
 
-def test_killed_worker_loses_and_duplicates_nothing(app, tenants, smtp):  # noqa: F811
+def test_killed_worker_loses_and_duplicates_nothing(app, tenants, smtp):
     tenant_id = tenants.a.tenant.id
     with app.app_context(), tenant_context(tenant_id):
         for i in range(5):  # each order then also alerts five managers: a batch of 30 emails

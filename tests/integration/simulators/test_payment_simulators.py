@@ -15,7 +15,7 @@ import requests
 
 from devtools.simulators.payments import create_simulator_app
 from devtools.simulators.payments.state import ConfigError
-from tests.integration.payment_sim_helpers import _sim_server, receiver, sim, wait_for  # noqa: F401 (fixtures)
+from tests.support.simulators import wait_for
 
 SUB = {"Ocp-Apim-Subscription-Key": "sim-subscription"}
 
@@ -315,7 +315,7 @@ def test_reset_forgets_everything_and_requests_are_logged(sim):
 
 
 def test_cli_serves_the_simulators_on_loopback():
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = {**os.environ, "FLASK_APP": "wsgi.py", "SECRET_KEY": "test-secret"}  # the app refuses the default
     process = subprocess.Popen([sys.executable, "-m", "flask", "payment-simulators", "--port", "0",
                                 "--callback-delay", "1.5", "--duplicates", "2", "--drop", "--manual"],

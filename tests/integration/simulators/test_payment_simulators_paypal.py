@@ -19,8 +19,6 @@ from paypalserversdk.models.paypal_wallet_experience_context import PaypalWallet
 from paypalserversdk.models.purchase_unit_request import PurchaseUnitRequest
 from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
 
-from tests.integration.payment_sim_helpers import _sim_server, receiver, sim, wait_for  # noqa: F401 (fixtures)
-
 
 def paypal_token(sim) -> str:
     response = requests.post(f"{sim.url}/paypal/v1/oauth2/token", auth=("sim-paypal-id", "sim-paypal-secret"),

@@ -1,73 +1,34 @@
-"""Payments under test: the local provider simulators over real HTTP, the app served on
-127.0.0.1 so the simulators' callbacks reach it, and helpers to buy and wait."""
+"""Payments under test: the shop wired to the local provider simulators (the app served on
+127.0.0.1 so the simulators' callbacks reach it), and helpers to buy, wait and look."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 
 import pytest
-import requests
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from app.core.db import tenant_context
 from app.extensions import db
-from app.orders.models import Order
+from app.inventory.models import StockLevel
+from app.orders.models import Order, OrderStatusChange
+from app.outbox.models import OutboxMessage
 from app.payments.models import Payment, ProviderEvent
 from app.tenancy.models import Tenant
-from tests.conftest import client_for, run_jobs
-from tests.integration.test_purchase_flow import add_to_cart, checkout_fields
+from tests.support.clients import client_for, run_jobs
+from tests.support.shopping import add_to_cart, checkout_fields
+from tests.support.simulators import PaymentSimulators, wait_for
 
 METHODS = {"cod_enabled": True, "momo_enabled": True, "orange_money_enabled": True, "paypal_enabled": True}
-
-
-class Sim:
-    def __init__(self, base: str):
-        self.base = base
-
-    def post(self, path: str, json: dict | None = None) -> dict:
-        response = requests.post(self.base + path, json=json or {}, timeout=10)
-        assert response.status_code < 300, (path, response.status_code, response.text)
-        return response.json() if response.content else {}
-
-    def get(self, path: str):
-        return requests.get(self.base + path, timeout=10).json()
-
-    def configure(self, **values) -> None:
-        self.post("/_sim/config", values)
-
-    def deliveries(self) -> list[dict]:
-        body = self.get("/_sim/deliveries")
-        return body["deliveries"] if isinstance(body, dict) else body
-
-
-@pytest.fixture(scope="session")
-def simulator():
-    from devtools.simulators.payments import serve
-
-    server, port = serve()
-    yield Sim(f"http://127.0.0.1:{port}")
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def app_server(app):
-    """The shop itself on 127.0.0.1, where the simulators deliver their callbacks."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.fixture
 def sim(app, tenants, simulator, app_server):
     """Both tenants offer every method; the providers' base URLs point at the simulators."""
-    simulator.post("/_sim/reset")  # a new world: the tokens we cached are unknown there
+    simulator.reset()  # a new world: the tokens we cached are unknown there
     from app.payments.providers import mtn_momo, orange_money
     mtn_momo._tokens.forget()
     orange_money._tokens.forget()
-    base = simulator.base
+    base = simulator.url
     overrides = dict(
         PAYMENT_CALLBACK_BASE_URL=app_server, PAYMENT_HTTP_TIMEOUT=3,
         MOMO_BASE_URL=f"{base}/momo", MOMO_API_USER="sim-user", MOMO_API_KEY="sim-key",
@@ -100,17 +61,6 @@ def buy(app, slug: str, variant_id: int, method: str, quantity: int = 1, **field
     return client, client.post("/shop/checkout", data=data)
 
 
-def wait_for(predicate, timeout: float = 15.0, what: str = "condition"):
-    """Poll until ``predicate()`` is truthy (callbacks travel over real HTTP in threads)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def in_tenant(app, tenant_id: int, fn):
     with app.app_context(), tenant_context(tenant_id):
         return fn()
@@ -140,7 +90,27 @@ def count_events(app, tenant_id: int, **where) -> int:
     return in_tenant(app, tenant_id, load)
 
 
-def settle_callbacks(app, sim: Sim, expected: int, tenant_id: int) -> None:
+def stock(app, tenant_id, variant_id):
+    """(on_hand, reserved) summed over the stores."""
+    def load():
+        levels = db.session.scalars(select(StockLevel).where(StockLevel.variant_id == variant_id)).all()
+        return sum(lv.on_hand for lv in levels), sum(lv.reserved for lv in levels)
+    return in_tenant(app, tenant_id, load)
+
+
+def paid_changes(app, tenant_id) -> int:
+    """How many times the order history records a move to "paid"."""
+    return in_tenant(app, tenant_id, lambda: len(db.session.scalars(select(OrderStatusChange).where(
+        OrderStatusChange.field == "payment", OrderStatusChange.to_status == "paid")).all()))
+
+
+def messages(app, tenant_id, topic) -> int:
+    """Outbox messages of ``topic`` written for the tenant."""
+    return in_tenant(app, tenant_id, lambda: len(db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.topic == topic)).all()))
+
+
+def settle_callbacks(app, sim: PaymentSimulators, expected: int, tenant_id: int) -> None:
     """Wait until the simulator delivered ``expected`` callbacks and the app stored them, then
     run the queued jobs (with Redis they wait in RQ for a worker)."""
     wait_for(lambda: len([d for d in sim.deliveries() if d.get("status")]) >= expected, what="deliveries")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.payment_sim_helpers import _sim_server, receiver, sim, wait_for  # noqa: F401 (fixtures)
+from tests.support.simulators import wait_for
 
 API = "/orange/orange-money-webpay/dev/v1"
 

@@ -1,5 +1,5 @@
-"""Shared pieces of the payment-simulator tests: the simulator served over real HTTP, and a
-tiny callback receiver (http.server in a thread) standing in for the shop's callback URLs."""
+"""The payment provider simulators (devtools) served over real HTTP, a tiny callback receiver
+(http.server in a thread) standing in for a shop's callback URLs, and a poll-until helper."""
 from __future__ import annotations
 
 import json
@@ -13,22 +13,45 @@ import requests
 from devtools.simulators.payments import serve
 
 
-class Sim:
+class PaymentSimulators:
+    """MTN MoMo, Orange Money and PayPal simulators on one loopback port, in this process."""
+
     def __init__(self) -> None:
-        self.server, self.port = serve()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.server, port = serve()
+        self.url = f"http://127.0.0.1:{port}"
 
     @property
     def world(self):
         return self.server.app.extensions["payment_simulators"]
 
+    def post(self, path: str, json: dict | None = None) -> dict:
+        response = requests.post(self.url + path, json=json or {}, timeout=10)
+        assert response.status_code < 300, (path, response.status_code, response.text)
+        return response.json() if response.content else {}
+
+    def get(self, path: str, **params):
+        return requests.get(self.url + path, params=params, timeout=10).json()
+
     def configure(self, **settings) -> dict:
-        response = requests.post(f"{self.url}/_sim/config", json=settings, timeout=5)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return self.post("/_sim/config", settings)
 
     def deliveries(self, **params) -> list[dict]:
-        return requests.get(f"{self.url}/_sim/deliveries", params=params, timeout=5).json()["deliveries"]
+        return self.get("/_sim/deliveries", **params)["deliveries"]
+
+    def reset(self) -> None:
+        """A new world: accounts, tokens, settings and deliveries back to their start."""
+        assert self.post("/_sim/reset") == {"reset": True}
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    sims = PaymentSimulators()
+    yield sims
+    sims.stop()
 
 
 class Receiver:
@@ -67,36 +90,19 @@ class Receiver:
                 f"expected {count} callbacks, got {len(self.calls)}"
             return list(self.calls)
 
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
-def wait_for(predicate, timeout: float = 5.0):
-    """Poll until ``predicate()`` is truthy (the simulator settles in background threads)."""
+
+def wait_for(predicate, timeout: float = 15.0, what: str = "condition"):
+    """Poll until ``predicate()`` is truthy and return its value (simulators settle and
+    callbacks travel over real HTTP in background threads)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
-        if value or time.monotonic() > deadline:
-            assert value, "condition not met in time"
+        if value:
             return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
-
-
-@pytest.fixture(scope="module")
-def _sim_server():
-    sim = Sim()
-    yield sim
-    sim.server.shutdown()
-    sim.server.server_close()
-
-
-@pytest.fixture
-def sim(_sim_server):
-    """The module's simulator, reset to a fresh world for each test."""
-    assert requests.post(f"{_sim_server.url}/_sim/reset", timeout=5).json() == {"reset": True}
-    return _sim_server
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.server.shutdown()
-    r.server.server_close()
