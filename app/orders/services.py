@@ -38,6 +38,20 @@ class OrderError(ValueError):
     pass
 
 
+def allowed_moves(status: str) -> tuple[str, ...]:
+    """The statuses an order in ``status`` may move to (none once cancelled or returned)."""
+    return TRANSITIONS.get(status, ())
+
+
+def check_move(old: str, new: str) -> None:
+    """Refuse a status move TRANSITIONS does not allow, naming the statuses that are."""
+    allowed = allowed_moves(old)
+    if new not in allowed:
+        raise OrderError(_l("Impossible de passer la commande de « %(a)s » à « %(b)s ». Statuts autorisés : %(ok)s.",
+                            a=STATUS_LABELS[old], b=STATUS_LABELS.get(new, new),
+                            ok=", ".join(str(STATUS_LABELS[s]) for s in allowed) or "—"))
+
+
 def actor_name(actor: StaffUser | str) -> str:
     return actor.email if isinstance(actor, StaffUser) else str(actor)
 
@@ -81,11 +95,7 @@ def change_status(order: Order, to_status: str, *, actor: StaffUser | str, note:
     """Move an order along TRANSITIONS; stock follows (prepared: sale, cancelled: release).
     Shipping records the carrier and tracking number the customer is told about (staff
     must give both; the CLI and older callers may leave them empty)."""
-    allowed = TRANSITIONS.get(order.status, ())
-    if to_status not in allowed:
-        raise OrderError(_l("Impossible de passer la commande de « %(a)s » à « %(b)s ». Statuts autorisés : %(ok)s.",
-                            a=STATUS_LABELS[order.status], b=STATUS_LABELS.get(to_status, to_status),
-                            ok=", ".join(str(STATUS_LABELS[s]) for s in allowed) or "—"))
+    check_move(order.status, to_status)
     if to_status == "shipped" and isinstance(actor, StaffUser) and not (carrier.strip() and tracking_number.strip()):
         raise OrderError(_l("Indiquez le transporteur et le numéro de suivi pour expédier."))
     before = {"status": order.status, "carrier": order.carrier, "tracking_number": order.tracking_number}
