@@ -246,25 +246,41 @@ def apply(payment: Payment, observed: Observed, *, actor: str = "system") -> boo
     return moved
 
 
-def transition(payment: Payment, observed: Observed, *, actor: str = "system") -> bool:
-    """The payment state machine: move ``payment`` to what the provider observed, forward
-    only (``pending → succeeded | failed | expired``, ``succeeded → refunded``), through one
-    conditional UPDATE so that of several racing workers exactly one wins; the order's
-    payment status and its stock follow in the same transaction (flushes; the caller
-    commits). True if this call moved it."""
-    old, new = payment.status, observed.status
-    if new == old or new == PENDING:
-        return False
+FORWARD = {PENDING: (SUCCEEDED, FAILED, EXPIRED), SUCCEEDED: (REFUNDED,)}
+MOVE, THROUGH_SUCCESS, LATE, IGNORE = "move", "through_success", "late", "ignore"
+
+
+def decide(old: str, new: str) -> str:
+    """What the provider observing ``new`` does to a payment in ``old`` (no database):
+    ``MOVE`` forward (FORWARD); ``THROUGH_SUCCESS`` for pending → refunded, the completion
+    and the refund both happened: succeeded first, then refunded; ``LATE`` for a success
+    after failed or expired: the money came after all, flagged for staff to review;
+    ``IGNORE`` when nothing is new or it goes backwards (a stale "pending" or "failed"
+    after success)."""
+    if new in (old, PENDING):
+        return IGNORE
     if old in (FAILED, EXPIRED) and new in (SUCCEEDED, REFUNDED):
+        return LATE
+    if old == PENDING and new == REFUNDED:
+        return THROUGH_SUCCESS
+    return MOVE if new in FORWARD.get(old, ()) else IGNORE
+
+
+def transition(payment: Payment, observed: Observed, *, actor: str = "system") -> bool:
+    """The payment state machine: move ``payment`` to what the provider observed, as
+    :func:`decide` says, through one conditional UPDATE so that of several racing workers
+    exactly one wins; the order's payment status and its stock follow in the same
+    transaction (flushes; the caller commits). True if this call moved it."""
+    decision = decide(payment.status, observed.status)
+    if decision == IGNORE:
+        return False
+    if decision == LATE:
         return _late_success(payment, observed)
-    if old == PENDING and new == REFUNDED:  # the completion and the refund both happened
+    if decision == THROUGH_SUCCESS:
         transition(payment, Observed(SUCCEEDED, provider_reference=observed.provider_reference), actor=actor)
-        old = payment.status
-        if old != SUCCEEDED:
+        if payment.status != SUCCEEDED:
             return True
-    allowed = {PENDING: (SUCCEEDED, FAILED, EXPIRED), SUCCEEDED: (REFUNDED,)}.get(old, ())
-    if new not in allowed:
-        return False  # backwards (a stale "pending" or "failed" after success): ignored
+    old, new = payment.status, observed.status
     if new == REFUNDED and not refunds.provider_refunded_everything(payment, observed):
         return False  # staff's own refunds (app.payments.refunds) are recorded there
     won = db.session.execute(
