@@ -19,6 +19,7 @@ from app.cart.services import price_cart
 from app.catalog.services import record_sales
 from app.checkout.shipping import quote
 from app.core.db import utcnow
+from app.core.money import Money
 from app.customers.services import upsert_customer
 from app.extensions import db
 from app.inventory import services as inventory
@@ -167,11 +168,17 @@ def _units_by_product(lines) -> dict[int, int]:
 
 
 def _tax(tenant: Tenant, subtotal: int) -> tuple[int, bool]:
-    """(tax amount, whether prices already include it); integer division never invents money."""
-    rate = tenant_setting(tenant, "tax_rate_bp")
+    """(tax amount, whether prices already include it)."""
     included = bool(tenant_setting(tenant, "prices_include_tax"))
-    if not rate:
-        return 0, included
-    if included:
-        return subtotal * rate // (10_000 + rate), True
-    return subtotal * rate // 10_000, False
+    tax = tax_on(Money(subtotal, tenant.currency), tenant_setting(tenant, "tax_rate_bp"), included=included)
+    return tax.amount, included
+
+
+def tax_on(subtotal: Money, rate_bp: int, *, included: bool) -> Money:
+    """The tax in ``subtotal`` (``included``: prices are TTC) or on top of it, at ``rate_bp``
+    basis points (1925 = 19.25 %). Rounded down to the currency's minor unit (1 FCFA, 1
+    cent): integer division never invents money, and Money refuses a float."""
+    if not rate_bp:
+        return Money(0, subtotal.currency)
+    divisor = 10_000 + rate_bp if included else 10_000
+    return Money(subtotal.amount * rate_bp // divisor, subtotal.currency)
