@@ -55,6 +55,16 @@ def can(permission: str) -> bool:
 
 
 from app.backoffice import (  # noqa: E402,F401
-    audit_views, auth_views, bell_views, catalog_views, customers_views, dashboard_views, inventory_views,
-    operations_views, orders_views, payments_views, settings_views, staff_views,
+    audit_views,
+    auth_views,
+    bell_views,
+    catalog_views,
+    customers_views,
+    dashboard_views,
+    inventory_views,
+    operations_views,
+    orders_views,
+    payments_views,
+    settings_views,
+    staff_views,
 )

@@ -5,9 +5,9 @@ from flask import abort, g, request
 
 from app.backoffice import bp, require
 from app.core.htmx import render
+from app.orders.models import PAYMENT_LABELS, STATUS_LABELS
 from app.reports import customers as queries
 from app.reports.stock import clamp_page
-from app.orders.models import PAYMENT_LABELS, STATUS_LABELS
 
 
 @bp.get("/customers")

@@ -14,8 +14,8 @@ from app.backoffice import bp, require
 from app.backoffice.charts import bar_chart, hbar_chart
 from app.core.htmx import render
 from app.core.templating import money
-from app.reports import dashboard as stats
 from app.orders.models import STATUS_LABELS
+from app.reports import dashboard as stats
 
 PERIODS = [SelectChoice("today", _l("Aujourd’hui")), SelectChoice("7d", _l("7 jours")),
            SelectChoice("30d", _l("30 jours")), SelectChoice("365d", _l("12 mois")),

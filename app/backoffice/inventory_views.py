@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from app.backoffice import bp, can, require
 from app.core.htmx import is_fragment_request, render, render_fragment, see_other
-from app.reports import stock as queries
-from app.inventory.adjustments import AdjustmentError, adjust_stock as adjust, reason_label
+from app.inventory.adjustments import AdjustmentError, reason_label
+from app.inventory.adjustments import adjust_stock as adjust
 from app.inventory.forms import AdjustStockForm
+from app.reports import stock as queries
 
 KINDS = {"receipt": _l("Réception"), "sale": _l("Vente"), "return": _l("Retour"), "adjustment": _l("Ajustement"),
          "transfer_in": _l("Transfert entrant"), "transfer_out": _l("Transfert sortant"),

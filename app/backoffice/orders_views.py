@@ -11,10 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.backoffice import bp, require
-from app.core.htmx import is_fragment_request, render, see_other
-from app.inventory.services import eligible_stores
-from app.orders import services
-from app.reports import orders as queries
 from app.backoffice.order_forms import (
     NoteForm,
     OrderFilterForm,
@@ -24,12 +20,16 @@ from app.backoffice.order_forms import (
     StatusForm,
     return_form,
 )
+from app.core.htmx import is_fragment_request, render, see_other
+from app.inventory.services import eligible_stores
+from app.orders import services
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS
 from app.orders.services import OrderError
+from app.payments.errors import PaymentError
 from app.payments.models import METHOD_LABELS
 from app.payments.models import STATUS_LABELS as ATTEMPT_LABELS
 from app.payments.refunds import refund_order
-from app.payments.errors import PaymentError
+from app.reports import orders as queries
 
 
 def _context() -> dict:

@@ -14,11 +14,11 @@ from app.checkout.shipping import quote
 from app.core.htmx import is_fragment_request, render_fragment, see_other
 from app.inventory.services import eligible_stores
 from app.orders.tracking import tracking_token
-from app.shop import bp
-from app.payments.models import METHOD_LABELS
 from app.payments.errors import PaymentError
-from app.shop import payment_views
+from app.payments.models import METHOD_LABELS
+from app.shop import bp, payment_views
 from app.shop.cart_views import current_cart
+
 
 def _form() -> CheckoutForm:
     stores = [s for s in eligible_stores() if s.is_pickup_point]

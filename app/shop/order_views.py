@@ -18,7 +18,8 @@ from app.shop import bp
 
 class TrackForm(FlaskForm):
     number = StringField(_l("Numéro de commande"), validators=[InputRequired(), Length(max=20)])
-    contact = StringField(_l("E-mail ou téléphone utilisé pour la commande"), validators=[InputRequired(), Length(max=254)])
+    contact = StringField(_l("E-mail ou téléphone utilisé pour la commande"),
+                          validators=[InputRequired(), Length(max=254)])
 
 
 def _track_limit() -> str:

@@ -16,8 +16,8 @@ from app.catalog.models import Product, Variant
 from app.core.db import tenant_context
 from app.extensions import db
 from app.inventory.models import StockLevel
-from app.reports import dashboard as stats
 from app.orders.models import Order
+from app.reports import dashboard as stats
 from app.staff.services import create_staff
 from tests.e2e.backoffice_pages import BackOffice, Orders, Products, Stock, spaced
 from tests.support.clients import client_for

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from app.audit import audit
+from app.audit.models import AuditEntry
 from app.core.db import tenant_context
 from app.extensions import db
 from app.inventory.models import StockLevel
 from app.outbox.models import OutboxMessage
-from app.audit.models import AuditEntry
 from app.staff.models import StaffUser
-from app.audit import audit
 from app.staff.services import create_staff
 from app.tenancy.models import Store, Tenant
 from app.tenancy.settings import tenant_setting

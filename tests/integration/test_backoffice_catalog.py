@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from app.audit.models import AuditEntry
 from app.catalog import services as catalog
 from app.catalog.models import Category, ImportJob, Product, ProductImage, VariantOption
 from app.core.db import tenant_context, utcnow
 from app.extensions import db
-from app.audit.models import AuditEntry
 from app.staff.services import create_staff
 from tests.support.backoffice import PASSWORD, login
 from tests.support.clients import client_for, csrf_token, run_jobs

@@ -6,15 +6,15 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEntry
 from app.core.db import tenant_context
 from app.customers.models import Address, Customer
 from app.extensions import db
 from app.inventory.models import StockLevel, StockMovement
 from app.inventory.services import ledger_totals
-from app.reports import dashboard as stats
 from app.orders.models import Order, OrderLine, OrderStatusChange
-from app.audit.models import AuditEntry
 from app.payments.models import Payment
+from app.reports import dashboard as stats
 from tests.support.backoffice import login
 from tests.support.clients import client_for, csrf_token
 from tests.support.shopping import add_to_cart, checkout_fields

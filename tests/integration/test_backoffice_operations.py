@@ -5,14 +5,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app.audit.models import AuditEntry
 from app.cart.models import Cart
 from app.core.db import tenant_context, utcnow
 from app.extensions import db
 from app.outbox.models import OutboxMessage
-from app.audit.models import AuditEntry
 from tests.support.backoffice import login
 from tests.support.clients import client_for, csrf_token, run_jobs
 from tests.support.shopping import add_to_cart, checkout_fields, shopper_with_contact
+
 
 def test_login_logout_and_wrong_credentials(app, staff):
     anonymous = client_for(app, "akwa")

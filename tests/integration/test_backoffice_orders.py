@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEntry
 from app.core.db import tenant_context
 from app.extensions import db
 from app.inventory.models import Reservation, StockLevel
 from app.inventory.services import ledger_totals
 from app.orders.models import Order, OrderLine, OrderReturn
-from app.audit.models import AuditEntry
 from tests.support.backoffice import login
 from tests.support.clients import client_for, csrf_token
 from tests.support.shopping import add_to_cart, checkout_fields

@@ -51,7 +51,8 @@ def test_home_delivery_nearest_store_and_split(app, shop, tenants):
     assert first[2] == yaounde and first[6] == [(shirt, yaounde, 2)]
     # no single store holds both lines: a split, nearest first, left for staff to confirm
     assert second[2] is None
-    assert (shirt, douala, 1) in second[6] and (tenants.a["sandals"].variant_ids[0], tenants.a.stores[2].id, 1) in second[6]
+    sandals = tenants.a["sandals"].variant_ids[0]
+    assert (shirt, douala, 1) in second[6] and (sandals, tenants.a.stores[2].id, 1) in second[6]
     with app.app_context(), tenant_context(tenants.a.tenant.id):
         sold = {p.id: p.sales_count for p in db.session.scalars(select(Product))}
     assert (sold[tenants.a["shirt"].id], sold[tenants.a["sandals"].id], sold[tenants.a["rare"].id]) == (3, 1, 0)

@@ -35,7 +35,7 @@ def test_fifty_buyers_for_the_last_five_units(app, tenants):
     variant = tenants.a["rare"].variant_ids[0]
     stores = [s.id for s in tenants.a.stores]
     with app.app_context(), tenant_context(tenant.id):
-        for store, qty in zip(stores, (2, 2, 1)):  # spread over three stores: plans go stale
+        for store, qty in zip(stores, (2, 2, 1), strict=False):  # spread over three stores: plans go stale
             inventory.change_on_hand(variant, store, qty, "receipt")
         db.session.commit()
     buyers = [client_for(app, tenant.slug) for _ in range(BUYERS)]

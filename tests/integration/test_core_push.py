@@ -4,9 +4,9 @@ from sqlalchemy import select, update
 from app.core.db import tenant_context, utcnow
 from app.core.jobs import run
 from app.extensions import db
-from app.outbox.models import OutboxMessage
 from app.orders.models import Order
 from app.orders.services import change_status
+from app.outbox.models import OutboxMessage
 from tests.support.clients import client_for, run_jobs
 from tests.support.shopping import add_to_cart, checkout_fields
 

@@ -39,11 +39,10 @@ def test_forms_never_fail(app, shop, tenants, data, target):
                                         "quantity": 1})
     response = shop.post(target, data={**data, "csrf_token": token})
     assert response.status_code < 500
-    with app.app_context():
-        # whatever came in, no order exists without lines or with a wrong total
-        with tenant_context(tenants.a.tenant.id):
-            orders = db.session.scalars(select(Order)).all()
-            assert all(o.lines and o.total == o.subtotal + o.shipping_total for o in orders)
+    # whatever came in, no order exists without lines or with a wrong total
+    with app.app_context(), tenant_context(tenants.a.tenant.id):
+        orders = db.session.scalars(select(Order)).all()
+        assert all(o.lines and o.total == o.subtotal + o.shipping_total for o in orders)
 
 
 @FIXTURES

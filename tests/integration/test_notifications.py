@@ -16,9 +16,9 @@ from app.core.db import tenant_context, utcnow
 from app.core.jobs import enqueue, run
 from app.extensions import db
 from app.inventory.models import Reservation, StockLevel
-from app.outbox.models import OutboxMessage
 from app.orders.models import Order
 from app.orders.services import OrderError, change_status, mark_paid
+from app.outbox.models import OutboxMessage
 from tests.support.clients import client_for, run_jobs
 from tests.support.mail import free_port
 from tests.support.shopping import add_to_cart, checkout_fields

@@ -19,7 +19,16 @@ from app.payments.models import Payment, ProviderEvent
 from app.staff.services import create_staff
 from tests.support.clients import csrf_token, run_jobs
 from tests.support.payments import (
-    buy, count_events, in_tenant, messages, only_payment, order_state, paid_changes, settle_callbacks, stock, token_of,
+    buy,
+    count_events,
+    in_tenant,
+    messages,
+    only_payment,
+    order_state,
+    paid_changes,
+    settle_callbacks,
+    stock,
+    token_of,
 )
 
 
@@ -110,7 +119,8 @@ def test_out_of_order_failure_after_success_changes_nothing(app, tenants, sim, a
     buy(app, "akwa", shirt, "momo")
     settle_callbacks(app, sim, 1, a)
     payment = only_payment(app, a)
-    stale = {"amount": str(payment.amount), "currency": "XAF", "status": "FAILED", "reason": "INTERNAL_PROCESSING_ERROR"}
+    stale = {"amount": str(payment.amount), "currency": "XAF", "status": "FAILED",
+             "reason": "INTERNAL_PROCESSING_ERROR"}
     post_callback(app_server, a, payment.reference, stale)
     run_jobs(app)
     assert only_payment(app, a).status == "succeeded" and order_state(app, a) == ("received", "paid")
@@ -175,8 +185,8 @@ def test_provider_down_at_checkout_keeps_the_reservation_and_never_charges_twice
     a, shirt = tenants.a.tenant.id, tenants.a["shirt"].variant_ids[0]
     before = stock(app, a, shirt)
     # MoMo does the work, then the answer is lost (a 500 after processing): the worst case
-    sim.configure(callback_drop=True, fail_next={"path_contains": "/collection/v1_0/requesttopay", "method": "POST", "status": 500,
-                             "times": 1, "after": True})
+    sim.configure(callback_drop=True, fail_next={"path_contains": "/collection/v1_0/requesttopay", "method": "POST",
+                                                 "status": 500, "times": 1, "after": True})
     client, response = buy(app, "akwa", shirt, "momo")
     assert response.status_code == 303 and response.headers["Location"].endswith("/pay")
     assert "Réessayez ou choisissez un autre moyen" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -10,12 +10,20 @@ from sqlalchemy import select
 from app.core.db import tenant_context
 from app.extensions import db
 from app.orders.models import Order
+from app.payments.errors import PaymentError
 from app.payments.models import Payment, ProviderEvent, Refund
 from app.payments.refunds import refund_order
-from app.payments.errors import PaymentError
 from tests.support.clients import csrf_token, run_jobs
 from tests.support.payments import (
-    buy, count_events, in_tenant, messages, only_payment, order_state, paid_changes, settle_callbacks, stock,
+    buy,
+    count_events,
+    in_tenant,
+    messages,
+    only_payment,
+    order_state,
+    paid_changes,
+    settle_callbacks,
+    stock,
 )
 from tests.support.simulators import wait_for
 

@@ -16,7 +16,15 @@ import requests
 from werkzeug.serving import make_server
 
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, ProviderRefused, ProviderUnavailable, Rejected, Urls,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    REFUNDED,
+    SUCCEEDED,
+    ProviderRefused,
+    ProviderUnavailable,
+    Rejected,
+    Urls,
 )
 from app.payments.providers.paypal import PayPal, convert
 from devtools.simulators.payments import serve

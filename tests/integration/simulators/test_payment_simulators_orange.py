@@ -45,8 +45,9 @@ def test_token_checks_client_credentials_and_grant_type(sim):
 
 
 def test_webpayment_requires_a_valid_bearer_token(sim):
-    assert create(sim, "nope").json() == {"code": 42, "message": "Invalid credentials", "description":
-                                          "The requested service needs credentials, but the ones provided were invalid."}
+    assert create(sim, "nope").json() == {
+        "code": 42, "message": "Invalid credentials",
+        "description": "The requested service needs credentials, but the ones provided were invalid."}
     token = orange_token(sim)
     requests.post(f"{sim.url}/_sim/expire-tokens")
     expired = create(sim, token)

@@ -41,7 +41,8 @@ class PayPal:
         body = {"intent": "CAPTURE", "purchase_units": [{"reference_id": "AG-000012", "custom_id": "AG-000012",
                                                          "invoice_id": invoice, "amount": {"currency_code": currency,
                                                                                            "value": value}, **unit}]}
-        body |= {"application_context": urls} if legacy else {"payment_source": {"paypal": {"experience_context": urls}}}
+        body |= ({"application_context": urls} if legacy
+                 else {"payment_source": {"paypal": {"experience_context": urls}}})
         return self.call("POST", "/v2/checkout/orders", request_id, json=body)
 
     def paid_order(self, **kwargs) -> dict:
