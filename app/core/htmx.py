@@ -12,6 +12,7 @@ A template that is the same for everyone is plain ``render_template``.
 from __future__ import annotations
 
 from flask import Response, redirect, render_template, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 
 def is_fragment_request() -> bool:
@@ -41,6 +42,6 @@ def render_fragment(fragment: str, /, status: int = 200, **context) -> Response:
     return _answer(fragment, status, True, context)
 
 
-def see_other(location: str) -> Response:
+def see_other(location: str) -> WerkzeugResponse:
     """After a no-JS POST: 303 to a GET page."""
     return redirect(location, code=303)

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from flask import Flask, g, has_app_context, request
 
@@ -22,7 +23,7 @@ class ContextFilter(logging.Filter):
     the tenant in effect at that moment (``g``: a request's or a job's own app context)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        context = g if has_app_context() else {}
+        context: Any = g if has_app_context() else {}
         tenant = context.get("tenant_id")
         record.request_id = context.get("request_id", "-")
         record.tenant = "-" if tenant is None else tenant
@@ -40,8 +41,9 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "tenant": getattr(record, "tenant", "-"),
         }
-        if getattr(record, "job", "-") != "-":
-            payload["job"] = record.job
+        job = getattr(record, "job", "-")
+        if job != "-":
+            payload["job"] = job
         for key in ("method", "path", "status", "ms"):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
