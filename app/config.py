@@ -126,10 +126,7 @@ class Config:
     # Global defaults for per-tenant settings; a tenant overrides any key.
     TENANT_DEFAULTS = {
         "ecommerce_enabled": True,
-        "cod_enabled": True,
-        "momo_enabled": False,
-        "orange_money_enabled": False,
-        "paypal_enabled": False,
+        # "<method>_enabled" flags: declared by each payment provider (app.payments.providers)
         "paypal_currency": "EUR",  # EUR | USD
         "paypal_rate": "655.957",  # units of the tenant currency per 1 paypal_currency (decimal string)
         "payment_reservation_minutes": 60,  # stock held for an order awaiting an online payment

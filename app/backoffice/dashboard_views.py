@@ -15,13 +15,12 @@ from app.backoffice.charts import bar_chart, hbar_chart
 from app.core.htmx import render
 from app.core.templating import money
 from app.orders.models import STATUS_LABELS
+from app.payments.providers.registry import short_labels
 from app.reports import dashboard as stats
 
 PERIODS = [SelectChoice("today", _l("Aujourd’hui")), SelectChoice("7d", _l("7 jours")),
            SelectChoice("30d", _l("30 jours")), SelectChoice("365d", _l("12 mois")),
            SelectChoice("custom", _l("Dates choisies"))]
-METHOD_NAMES = {"cod": _l("À la livraison"), "momo": _l("MTN Mobile Money"), "orange_money": _l("Orange Money"),
-                "paypal": _l("PayPal")}
 
 
 class PeriodForm(FlaskForm):
@@ -67,7 +66,7 @@ def dashboard():
     board = stats.dashboard(form.to_period(today, offset), today)
     return render("backoffice/dashboard/index.html", "backoffice/dashboard/_body.html", form=form, board=board,
                   charts=_charts(board), change=stats.change, statuses=STATUS_LABELS,
-                  methods=METHOD_NAMES, fmt_period=_fmt_period)
+                  methods=short_labels(), fmt_period=_fmt_period)
 
 
 def _fmt_period(period: stats.Period) -> str:
@@ -95,7 +94,7 @@ def _charts(board: stats.Dashboard) -> dict:
                             compare=[n for _f, n, _r in board.previous_series], compare_label=_("période précédente")),
         "statuses": hbar_chart([(str(STATUS_LABELS.get(s, s)), board.totals.by_status.get(s, 0))
                                 for s in STATUS_LABELS], title=_("Commandes par statut")),
-        "payments": hbar_chart([(str(METHOD_NAMES.get(r.method, r.method)), r.rate or 0)
+        "payments": hbar_chart([(str(short_labels().get(r.method, r.method)), r.rate or 0)
                                 for r in board.payment_rates if r.rate is not None],
                                title=_("Taux de réussite des paiements par moyen"), fmt=lambda v: f"{v}\u202f%",
                                maximum=100),

@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from app.core.fields import MoneyField
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS, Order
-from app.payments.models import METHOD_LABELS
+from app.payments.providers.registry import labels as method_labels
 from app.reports.orders import SORTS, OrderFilters
 
 SORT_LABELS = {"-date": _l("Plus récentes"), "date": _l("Plus anciennes"), "-total": _l("Montant décroissant"),
@@ -54,7 +54,7 @@ class OrderFilterForm(FlaskForm):
         everything = [("", _l("Tous"))]
         self.status.choices = _choices(everything + list(STATUS_LABELS.items()))
         self.payment_status.choices = _choices(everything + list(PAYMENT_LABELS.items()))
-        self.method.choices = _choices(everything + list(METHOD_LABELS.items()))
+        self.method.choices = _choices(everything + list(method_labels().items()))
         self.store.choices = _choices([("", _l("Toutes"))] + [(str(s.id), s.name) for s in stores])
 
     def filters(self) -> OrderFilters:

@@ -26,8 +26,8 @@ from app.orders import services
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS
 from app.orders.services import OrderError
 from app.payments.errors import PaymentError
-from app.payments.models import METHOD_LABELS
 from app.payments.models import STATUS_LABELS as ATTEMPT_LABELS
+from app.payments.providers.registry import labels as method_labels
 from app.payments.refunds import refund_order
 from app.reports import orders as queries
 
@@ -40,7 +40,7 @@ def _context() -> dict:
         return {key: str(label) for key, label in labels.items()}
 
     return {"status_labels": resolved(STATUS_LABELS), "payment_labels": resolved(PAYMENT_LABELS),
-            "method_labels": resolved(METHOD_LABELS), "attempt_labels": resolved(ATTEMPT_LABELS),
+            "method_labels": resolved(method_labels()), "attempt_labels": resolved(ATTEMPT_LABELS),
             "transitions": services.TRANSITIONS, "local": lambda moment: queries.local_time(moment, zone)}
 
 

@@ -10,7 +10,8 @@ from app.backoffice import bp, require
 from app.core.htmx import render, see_other
 from app.extensions import db
 from app.payments import queries
-from app.payments.models import METHOD_LABELS, STATUS_LABELS, Payment
+from app.payments.models import STATUS_LABELS, Payment
+from app.payments.providers.registry import METHODS, labels
 from app.payments.services import check_now, resolve_review
 
 
@@ -23,7 +24,7 @@ def _int(name: str) -> int | None:
 @require("payments:read")
 def list_payments():
     view = request.args.get("view", "payments")
-    filters = {"provider": request.args.get("provider", "") if request.args.get("provider") in METHOD_LABELS else "",
+    filters = {"provider": request.args.get("provider", "") if request.args.get("provider") in METHODS else "",
                "outcome": request.args.get("outcome", "")}
     if view == "events":
         rows = queries.events(**filters, before_id=_int("before"))
@@ -33,7 +34,7 @@ def list_payments():
                                 else "", method=filters["provider"], review=request.args.get("review") == "1",
                                 before_id=_int("before"))
     return render("backoffice/payments/list.html", "backoffice/payments/_table.html", rows=rows, view=view,
-                  args=request.args, methods=METHOD_LABELS, statuses=STATUS_LABELS, outcomes=queries.OUTCOMES)
+                  args=request.args, methods=labels(), statuses=STATUS_LABELS, outcomes=queries.OUTCOMES)
 
 
 def _payment_or_404(payment_id: int) -> Payment:

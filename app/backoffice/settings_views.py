@@ -12,8 +12,9 @@ from flask_login import current_user
 
 from app.backoffice import bp, require
 from app.core.htmx import is_fragment_request, render, see_other
+from app.payments.forms import PaymentsForm
 from app.tenancy import services
-from app.tenancy.forms import BrandingForm, PaymentsForm, ShippingForm, StoreForm, TaxForm
+from app.tenancy.forms import BrandingForm, ShippingForm, StoreForm, TaxForm
 from app.tenancy.settings import SECTIONS, tenant_settings
 
 FORMS = {"payments": PaymentsForm, "shipping": ShippingForm, "tax": TaxForm}

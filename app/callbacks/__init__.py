@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 
 from app.extensions import db, limiter
 from app.payments import inbox
+from app.payments.providers import registry
 from app.tenancy.models import Tenant
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks/<int:tenant_id>")
@@ -42,19 +43,16 @@ def _limit() -> str:
     return current_app.config["CALLBACK_RATE_LIMIT"]
 
 
-@bp.route("/momo/<reference>", methods=["PUT", "POST"])
-@limiter.limit(_limit)
-def receive_momo(reference: str):
-    return _receive("momo", reference)
+def _receiver(cls):
+    """The view of one provider's callbacks; its own name keeps its own rate-limit counter."""
+    def view(reference: str = ""):
+        return _receive(cls.method, reference)
+
+    view.__name__ = view.__qualname__ = cls.callback_endpoint()
+    return limiter.limit(_limit)(view)
 
 
-@bp.post("/orange/<reference>")
-@limiter.limit(_limit)
-def receive_orange(reference: str):
-    return _receive("orange_money", reference)
-
-
-@bp.post("/paypal")
-@limiter.limit(_limit)
-def receive_paypal():
-    return _receive("paypal")
+# /callbacks/<tenant id>/momo/<reference>, …/orange/<reference>, …/paypal: one route per online provider.
+for _provider in registry.online():
+    bp.add_url_rule(_provider.callback_rule(), _provider.callback_endpoint(), _receiver(_provider),
+                    methods=list(_provider.callback_methods))

@@ -14,7 +14,7 @@ from app.outbox.queue import queue
 from app.outbox.registry import composer
 from app.orders.messages import message_order, order_email, order_sms
 from app.orders.models import Order
-from app.payments.models import METHOD_LABELS
+from app.payments.providers.registry import label as method_label
 from app.staff.messages import alert_email, alert_staff
 from app.tenancy.settings import current_tenant
 
@@ -69,6 +69,6 @@ def compose_review_alert(message: OutboxMessage) -> EmailMessage:
 @composer(("email",), "staff_payment_failures")
 def compose_failures_alert(message: OutboxMessage) -> EmailMessage:
     method, failures = message.payload["method"], message.payload["failures"]
-    label = METHOD_LABELS.get(method, method)
+    label = method_label(method)
     return alert_email(message, FAILURES_SUBJECT, {"n": f"{label} × {failures}", "failures": failures,
-                                                   "method_label": METHOD_LABELS.get(method, "")})
+                                                   "method_label": label})

@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import Base, TenantScoped, Timestamped, utcnow
 from app.core.money import Money
 
-METHOD_LABELS = {"cod": _l("Paiement à la livraison (espèces)"), "momo": _l("MTN Mobile Money"),
-                 "orange_money": _l("Orange Money"), "paypal": _l("PayPal (carte bancaire)")}
 STATUS_LABELS = {"pending": _l("en attente"), "succeeded": _l("réussi"), "failed": _l("échoué"),
                  "expired": _l("expiré"), "refunded": _l("remboursé")}
 FINAL = ("succeeded", "failed", "expired", "refunded")

@@ -36,7 +36,6 @@ from app.tenancy.settings import current_tenant, tenant_setting
 FIRST_CHECK_S, MAX_INTERVAL_S = 30, 1800  # reconciliation: first look, then doubling up to this
 LATE_CHECK = timedelta(hours=1)  # an expired payment is asked once more, this much later
 FAILURE_SPIKE = 5  # failed online payments of one method within 15 minutes → staff alert
-WINDOWS = {"momo": "MOMO_WINDOW_MINUTES", "orange_money": "ORANGE_WINDOW_MINUTES", "paypal": "PAYPAL_WINDOW_MINUTES"}
 
 
 def mask_msisdn(msisdn: str) -> str:
@@ -61,10 +60,11 @@ def start_payment(order: Order, method: str, *, urls_for: Callable[[Payment], Ur
     _settle_open_attempts(order)
     if order.payment_status == "paid":  # an earlier attempt turned out to have worked
         return db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.status == SUCCEEDED))
-    if method == "cod":
+    chosen = provider(method)
+    if not chosen.online:
         return _switch_to_cash(order, tenant)
 
-    window = timedelta(minutes=int(current_app.config[WINDOWS[method]]))
+    window = timedelta(minutes=int(current_app.config[chosen.window_setting]))
     _hold_stock(order, utcnow() + max(window, timedelta(minutes=tenant_setting(tenant,
                                                                                 "payment_reservation_minutes"))))
     payment = Payment(order_id=order.id, method=method, amount=order.total, currency=order.currency,

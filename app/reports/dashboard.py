@@ -29,7 +29,8 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.inventory.models import StockLevel
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS, Order, OrderLine, OrderStatusChange
-from app.payments.models import METHOD_LABELS, Payment
+from app.payments.models import Payment
+from app.payments.providers.registry import METHODS
 from app.reports.stock import IS_LOW
 
 NOT_SOLD = ("cancelled", "returned")  # placed, but no revenue in the end
@@ -156,7 +157,7 @@ def totals(period: Period) -> tuple[Totals, list[tuple[str, str, str, int]]]:
     rows = db.session.execute(
         select(Order.status, Order.payment_status, Order.payment_method, func.count(), func.sum(Order.total))
         .where(Order.status.in_(STATUS_LABELS), Order.payment_status.in_(PAYMENT_LABELS),
-               Order.payment_method.in_(tuple(METHOD_LABELS)), _in(period, Order.created_at))
+               Order.payment_method.in_(METHODS), _in(period, Order.created_at))
         .group_by(Order.status, Order.payment_status, Order.payment_method)
     ).all()
     t = Totals()
@@ -224,7 +225,7 @@ def payment_rates(period: Period, order_groups: list[tuple[str, str, str, int]])
     from_payments: dict[str, list[int]] = {}
     rows = db.session.execute(  # one created_at range per (method, status) slice of its index
         select(Payment.method, Payment.status, func.count())
-        .where(Payment.method.in_(tuple(METHOD_LABELS)), Payment.status.in_(ATTEMPT_OK + ATTEMPT_FAILED + ("pending",)),
+        .where(Payment.method.in_(METHODS), Payment.status.in_(ATTEMPT_OK + ATTEMPT_FAILED + ("pending",)),
                _in(period, Payment.created_at))
         .group_by(Payment.method, Payment.status)
     ).all()

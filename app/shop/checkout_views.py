@@ -15,14 +15,14 @@ from app.core.htmx import is_fragment_request, render_fragment, see_other
 from app.inventory.services import eligible_stores
 from app.orders.tracking import tracking_token
 from app.payments.errors import PaymentError
-from app.payments.models import METHOD_LABELS
+from app.payments.providers.registry import label
 from app.shop import bp, payment_views
 from app.shop.cart_views import current_cart
 
 
 def _form() -> CheckoutForm:
     stores = [s for s in eligible_stores() if s.is_pickup_point]
-    methods = [(m, METHOD_LABELS[m]) for m in services.payment_methods(g.tenant)]
+    methods = [(m, label(m)) for m in services.payment_methods(g.tenant)]
     form = CheckoutForm(country=g.tenant.country, stores=stores, payment_methods=methods)
     if not form.idempotency_key.data:
         form.idempotency_key.data = uuid.uuid4().hex

@@ -17,9 +17,9 @@ from app.orders.models import PAYMENT_LABELS
 from app.orders.tracking import order_from_token, tracking_token
 from app.payments import services
 from app.payments.errors import PaymentError, PaymentUnavailable, failure_message
-from app.payments.models import METHOD_LABELS, Payment
+from app.payments.models import Payment
 from app.payments.providers.base import Urls
-from app.payments.providers.registry import enabled_methods
+from app.payments.providers.registry import enabled_methods, label, provider
 from app.shop import bp
 
 POLL_SECONDS = 3
@@ -44,13 +44,7 @@ def urls_for(token: str):
     base = (current_app.config["PAYMENT_CALLBACK_BASE_URL"] or request.url_root).rstrip("/")
 
     def build(payment: Payment) -> Urls:
-        if payment.method == "momo":
-            callback = url_for("callbacks.receive_momo", tenant_id=g.tenant.id, reference=payment.reference)
-        elif payment.method == "orange_money":
-            callback = url_for("callbacks.receive_orange", tenant_id=g.tenant.id, reference=payment.reference)
-        else:
-            callback = url_for("callbacks.receive_paypal", tenant_id=g.tenant.id)
-        return Urls(callback=base + callback,
+        return Urls(callback=provider(payment.method).callback_url(payment, base),
                     return_=url_for("shop.return_from_payment", token=token, payment_id=payment.id, _external=True),
                     cancel=url_for("shop.cancel_payment", token=token, payment_id=payment.id, _external=True))
     return build
@@ -74,7 +68,7 @@ def next_step(order, payment: Payment | None):
 
 
 def _form(order) -> PaymentForm:
-    methods = [(m, METHOD_LABELS[m]) for m in enabled_methods(g.tenant)]
+    methods = [(m, label(m)) for m in enabled_methods(g.tenant)]
     form = PaymentForm(country=g.tenant.country, payment_methods=methods)
     if not form.idempotency_key.data:
         form.idempotency_key.data = uuid.uuid4().hex
@@ -148,5 +142,5 @@ def cancel_payment(token: str, payment_id: int):
 
 def _context(order, payment: Payment) -> dict:
     return {"order": order, "payment": payment, "token": tracking_token(order), "poll": POLL_SECONDS,
-            "method_label": METHOD_LABELS.get(payment.method, payment.method),
+            "method_label": label(payment.method),
             "reason": failure_message(payment.reason) if payment.status in ("failed", "expired") else ""}

@@ -1,4 +1,5 @@
-"""The PDG's settings forms: one per section of the settings page, each saved on its own.
+"""The PDG's settings forms: one per section of the settings page, each saved on its own
+(the payment methods' section is ``app.payments.forms``).
 
 Amounts are typed in major units of the tenant's currency (``2 000`` FCFA, ``12,50`` €)
 and stored in minor units; the tax rate is typed in percent and stored in basis points.
@@ -10,18 +11,16 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
-from wtforms import BooleanField, SelectField, StringField, ValidationError
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from app.core.money import MoneyError, parse_major, precision
 from app.tenancy.services import MAX_LOGO_BYTES
-from app.tenancy.settings import PAYPAL_CURRENCIES
 
 COLOR = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Couleur au format #rrggbb (par exemple #0b6e4f)."))
 
 
-def _decimal(text: str | None) -> Decimal:
+def decimal_number(text: str | None) -> Decimal:
     cleaned = (text or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
     try:
         value = Decimal(cleaned)
@@ -50,37 +49,6 @@ class BrandingForm(FlaskForm):
     def of(cls, tenant) -> BrandingForm:
         return cls(formdata=None, prefix="branding", name=tenant.name, primary_color=tenant.primary_color,
                    secondary_color=tenant.secondary_color)
-
-
-class PaymentsForm(FlaskForm):
-    cod_enabled = BooleanField(_l("Paiement à la livraison (espèces)"))
-    momo_enabled = BooleanField(_l("MTN Mobile Money"))
-    orange_money_enabled = BooleanField(_l("Orange Money"))
-    paypal_enabled = BooleanField(_l("PayPal (carte bancaire)"))
-    paypal_currency = SelectField(_l("Devise PayPal"), choices=[SelectChoice(c) for c in PAYPAL_CURRENCIES])
-    paypal_rate = StringField(_l("Taux de change PayPal"), validators=[InputRequired(), Length(max=20)])
-
-    def validate_cod_enabled(self, field) -> None:
-        if not any((self.cod_enabled.data, self.momo_enabled.data, self.orange_money_enabled.data,
-                    self.paypal_enabled.data)):
-            raise ValidationError(_l("Activez au moins un moyen de paiement."))
-
-    def validate_paypal_rate(self, field) -> None:
-        rate = _decimal(field.data)
-        if not 0 < rate < 10**9:
-            raise ValidationError(_l("Un taux positif, par exemple 655,957."))
-        if -rate.as_tuple().exponent > 6:
-            raise ValidationError(_l("Six décimales au plus."))
-        field.rate = format(rate.normalize(), "f")
-
-    def values(self) -> dict:
-        return {"cod_enabled": self.cod_enabled.data, "momo_enabled": self.momo_enabled.data,
-                "orange_money_enabled": self.orange_money_enabled.data, "paypal_enabled": self.paypal_enabled.data,
-                "paypal_currency": self.paypal_currency.data, "paypal_rate": self.paypal_rate.rate}
-
-    @classmethod
-    def of(cls, tenant, settings: dict) -> PaymentsForm:
-        return cls(formdata=None, prefix="payments", **settings)
 
 
 class ShippingForm(FlaskForm):
@@ -114,7 +82,7 @@ class TaxForm(FlaskForm):
     prices_include_tax = BooleanField(_l("Les prix affichés incluent la taxe (TTC)"))
 
     def validate_tax_rate(self, field) -> None:
-        percent = _decimal(field.data)
+        percent = decimal_number(field.data)
         basis_points = percent * 100
         if not 0 <= percent <= 100 or basis_points != basis_points.to_integral_value():
             raise ValidationError(_l("Entre 0 et 100, deux décimales au plus (19,25)."))
@@ -143,12 +111,12 @@ class StoreForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
     def validate_latitude(self, field) -> None:
-        field.number = _decimal(field.data)
+        field.number = decimal_number(field.data)
         if not -90 <= field.number <= 90:
             raise ValidationError(_l("Entre -90 et 90."))
 
     def validate_longitude(self, field) -> None:
-        field.number = _decimal(field.data)
+        field.number = decimal_number(field.data)
         if not -180 <= field.number <= 180:
             raise ValidationError(_l("Entre -180 et 180."))
 

@@ -10,9 +10,13 @@ from app.tenancy.models import Tenant
 
 def tenant_setting(tenant: Tenant, key: str) -> Any:
     defaults = current_app.config["TENANT_DEFAULTS"]
-    if key not in defaults:
+    if key in defaults:
+        default = defaults[key]
+    elif key in DECLARED_FLAGS:
+        default = DECLARED_FLAGS[key]
+    else:
         raise KeyError(f"unknown tenant setting {key!r}")
-    return (tenant.settings or {}).get(key, defaults[key])
+    return (tenant.settings or {}).get(key, default)
 
 
 def shop_is_open(tenant: Tenant) -> bool:
@@ -38,14 +42,21 @@ def current_tenant() -> Tenant:
 # Keys the back-office settings page edits, by section; each value is checked before it
 # is stored, so a wrong type never reaches checkout or shipping code.
 SECTIONS = {
-    "payments": ("cod_enabled", "momo_enabled", "orange_money_enabled", "paypal_enabled", "paypal_currency",
-                 "paypal_rate"),
+    "payments": ("paypal_currency", "paypal_rate"),
     "shipping": ("flat_shipping", "free_shipping_threshold"),
     "tax": ("tax_rate_bp", "prices_include_tax"),
 }
-PAYMENT_FLAGS = ("cod_enabled", "momo_enabled", "orange_money_enabled", "paypal_enabled")
+# On/off settings that a domain above declares with their defaults (the payment registry:
+# one "<method>_enabled" per provider): read, checked and edited like the keys above.
+DECLARED_FLAGS: dict[str, bool] = {}
 PAYPAL_CURRENCIES = ("EUR", "USD")
 MAX_AMOUNT = 10**12
+
+
+def declare_flags(section: str, flags: dict[str, bool]) -> None:
+    """Add on/off settings (key → default) at the head of a settings section."""
+    DECLARED_FLAGS.update(flags)
+    SECTIONS[section] = tuple(dict.fromkeys((*flags, *SECTIONS[section])))
 
 
 def _is_int(value: Any) -> bool:
@@ -56,7 +67,7 @@ def check_setting(key: str, value: Any) -> None:
     """Raise ValueError unless ``value`` is a valid value for setting ``key``."""
     from decimal import Decimal, InvalidOperation
 
-    if key in PAYMENT_FLAGS or key == "prices_include_tax":
+    if key in DECLARED_FLAGS or key == "prices_include_tax":
         ok = isinstance(value, bool)
     elif key == "paypal_currency":
         ok = value in PAYPAL_CURRENCIES

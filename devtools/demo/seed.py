@@ -29,6 +29,7 @@ from app.core.db import tenant_context, utcnow
 from app.extensions import db
 from app.inventory.models import StockLevel, StockMovement
 from app.inventory.services import change_on_hand, eligible_stores
+from app.payments.providers.registry import PROVIDERS
 from app.staff.services import create_staff
 from app.tenancy.geo import city_coordinates
 from app.tenancy.models import Store, Tenant
@@ -145,8 +146,7 @@ def _create_tenant(spec: dict) -> tuple[Tenant, list[Store]]:
     tenant = create_tenant(spec["slug"], spec["name"], country=spec["country"], currency=spec["currency"],
                            locale=spec["locale"], timezone=spec["timezone"], **fields)
     # Every payment method, answered in the demo by the local simulators (make demo).
-    tenant.settings = {**(tenant.settings or {}), "cod_enabled": True, "momo_enabled": True,
-                       "orange_money_enabled": True, "paypal_enabled": True}
+    tenant.settings = {**(tenant.settings or {}), **{cls.setting_key: True for cls in PROVIDERS.values()}}
     stores = []
     for position, store in enumerate(spec["stores"]):
         lat, lon = city_coordinates(spec["country"], store["city"])

@@ -1,9 +1,11 @@
 """What every payment provider offers the rest of the app, and the errors it raises.
 
 A provider is a small class in its own module, registered by method name in
-``app.payments.providers.registry``. It speaks HTTP to the provider (or its local
-simulator: only the base URL differs) and translates answers into ``Observed`` states.
-It never touches the database: ``app.payments.services`` owns every write.
+``app.payments.providers.registry``. The class says everything the rest of the app needs
+to know about its method (label, tenant setting, payment window, callback URL); its
+instances speak HTTP to the provider (or its local simulator:
+only the base URL differs) and translate answers into ``Observed`` states. A provider
+never writes to the database: ``app.payments.services`` owns every write.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from flask import current_app
+from flask import current_app, url_for
 
 PENDING, SUCCEEDED, FAILED, EXPIRED, REFUNDED = "pending", "succeeded", "failed", "expired", "refunded"
 
@@ -64,8 +66,13 @@ class Observed:
 
 
 class Provider(Protocol):
-    method: str
+    method: str  # stored on payments, orders and provider events
+    label: str  # what shoppers and staff read (lazy text: French source, English translation)
+    short_label: str  # the dashboard's tables
+    setting_key: str  # the tenant setting that offers the method at checkout ("momo_enabled")
+    enabled_by_default: bool
     online: bool  # False for cash on delivery: nothing to call
+    window_setting: str  # config key: minutes before an unanswered attempt expires ("" offline)
 
     def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started: ...
 
@@ -81,6 +88,31 @@ class Provider(Protocol):
         """Verify a callback for ``payment``; raise Rejected, or return what it claims."""
 
     def refund(self, payment, amount: int) -> Observed: ...
+
+
+class OnlineProvider:
+    """What the online providers share: their callbacks arrive at
+    ``/callbacks/<tenant id>/<callback_path>[/<reference>]`` (endpoint
+    ``callbacks.receive_<callback_path>``, registered from the registry)."""
+
+    online = True
+    enabled_by_default = False
+    callback_path = ""
+    callback_methods: tuple[str, ...] = ("POST",)
+    callback_has_reference = True  # False: one URL for every payment (PayPal's webhook)
+
+    @classmethod
+    def callback_endpoint(cls) -> str:
+        return f"receive_{cls.callback_path}"
+
+    @classmethod
+    def callback_rule(cls) -> str:
+        return f"/{cls.callback_path}/<reference>" if cls.callback_has_reference else f"/{cls.callback_path}"
+
+    def callback_url(self, payment, base: str) -> str:
+        """Where the provider notifies us about ``payment``; ``base`` is the public root."""
+        values = {"reference": payment.reference} if self.callback_has_reference else {}
+        return base + url_for(f"callbacks.{self.callback_endpoint()}", tenant_id=payment.tenant_id, **values)
 
 
 class ReferenceInUrl:

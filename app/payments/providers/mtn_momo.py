@@ -8,9 +8,11 @@ Callbacks are unsigned: a callback only tells us to look; the status endpoint de
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Rejected, Started, Urls,
-    ReferenceInUrl, setting, status_object,
+    EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, OnlineProvider, ProviderRefused, ProviderUnavailable,
+    ReferenceInUrl, Rejected, Started, Urls, setting, status_object,
 )
 from app.payments.providers.http import TokenCache, fetch_token
 
@@ -19,9 +21,14 @@ _tokens = TokenCache()
 _EXPIRED_REASONS = {"EXPIRED", "TRANSACTION_EXPIRED"}
 
 
-class MtnMomo(ReferenceInUrl):
+class MtnMomo(ReferenceInUrl, OnlineProvider):
     method = "momo"
-    online = True
+    label = _l("MTN Mobile Money")
+    short_label = _l("MTN Mobile Money")
+    setting_key = "momo_enabled"
+    window_setting = "MOMO_WINDOW_MINUTES"
+    callback_path = "momo"
+    callback_methods = ("PUT", "POST")  # MTN's sandbox calls back with PUT
 
     def _base(self) -> str:
         return setting("MOMO_BASE_URL").rstrip("/")

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hmac
 
+from flask_babel import lazy_gettext as _l
+
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Rejected, Started, Urls,
-    ReferenceInUrl, setting, status_object,
+    EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, OnlineProvider, ProviderRefused, ProviderUnavailable,
+    ReferenceInUrl, Rejected, Started, Urls, setting, status_object,
 )
 from app.payments.providers.http import TokenCache, fetch_token
 
@@ -22,9 +24,13 @@ _tokens = TokenCache()
 _STATUSES = {"SUCCESS": SUCCEEDED, "FAILED": FAILED, "EXPIRED": EXPIRED, "INITIATED": PENDING, "PENDING": PENDING}
 
 
-class OrangeMoney(ReferenceInUrl):
+class OrangeMoney(ReferenceInUrl, OnlineProvider):
     method = "orange_money"
-    online = True
+    label = _l("Orange Money")
+    short_label = _l("Orange Money")
+    setting_key = "orange_money_enabled"
+    window_setting = "ORANGE_WINDOW_MINUTES"
+    callback_path = "orange"
 
     def _base(self) -> str:
         return setting("ORANGE_BASE_URL").rstrip("/")

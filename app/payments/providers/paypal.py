@@ -18,6 +18,7 @@ import hashlib
 import json
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
+from flask_babel import lazy_gettext as _l
 from paypalserversdk.models.amount_with_breakdown import AmountWithBreakdown
 from paypalserversdk.models.checkout_payment_intent import CheckoutPaymentIntent
 from paypalserversdk.models.money import Money as PayPalMoney
@@ -30,8 +31,8 @@ from paypalserversdk.models.refund_request import RefundRequest
 
 from app.core.money import MoneyError, precision
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Rejected, Started,
-    Urls, setting,
+    EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, Observed, OnlineProvider, ProviderRefused, ProviderUnavailable,
+    Rejected, Started, Urls, setting,
 )
 from app.payments.providers.http import call
 from app.payments.providers.paypal_client import ApiException, base_url, bearer, forget, issue, sdk_call
@@ -75,9 +76,14 @@ def _apply(amount_minor: int, currency: str, factor: Decimal, to_currency: str) 
         return int(major.scaleb(precision(to_currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-class PayPal:
+class PayPal(OnlineProvider):
     method = "paypal"
-    online = True
+    label = _l("PayPal (carte bancaire)")
+    short_label = _l("PayPal")
+    setting_key = "paypal_enabled"
+    window_setting = "PAYPAL_WINDOW_MINUTES"
+    callback_path = "paypal"
+    callback_has_reference = False  # the PayPal app's one webhook URL
 
     # --- protocol ---------------------------------------------------------------------------
 

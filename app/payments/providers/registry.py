@@ -1,33 +1,50 @@
-"""Payment providers by method name; a tenant's settings decide which ones it offers."""
+"""The payment methods: one mapping from method name to provider class, and the lookups
+everything else uses (labels, checkout choices, settings flags, callback routes).
+
+Adding a provider: its module in this package (a class with the attributes of
+``base.Provider``; online ones extend ``base.OnlineProvider``) and its line in
+``PROVIDERS`` below (with the module's name on the import line).
+"""
 from __future__ import annotations
 
+from app.payments.providers import cod, mtn_momo, orange_money, paypal
 from app.payments.providers.base import Provider
-from app.tenancy.settings import tenant_setting
+from app.tenancy.settings import declare_flags, tenant_setting
 
-SETTING_FOR = {"cod": "cod_enabled", "momo": "momo_enabled", "orange_money": "orange_money_enabled",
-               "paypal": "paypal_enabled"}
+# In checkout order.
+PROVIDERS: dict[str, type[Provider]] = {cls.method: cls for cls in (
+    cod.CashOnDelivery,
+    mtn_momo.MtnMomo,
+    orange_money.OrangeMoney,
+    paypal.PayPal,
+)}
+METHODS = tuple(PROVIDERS)
 
-
-class CashOnDelivery:
-    method = "cod"
-    online = False
+# Each provider's "<method>_enabled" flag is a tenant setting of the payments section.
+declare_flags("payments", {cls.setting_key: cls.enabled_by_default for cls in PROVIDERS.values()})
 
 
 def provider(method: str) -> Provider:
-    if method == "momo":
-        from app.payments.providers.mtn_momo import MtnMomo
-        return MtnMomo()
-    if method == "orange_money":
-        from app.payments.providers.orange_money import OrangeMoney
-        return OrangeMoney()
-    if method == "paypal":
-        from app.payments.providers.paypal import PayPal
-        return PayPal()
-    if method == "cod":
-        return CashOnDelivery()
-    raise KeyError(method)
+    return PROVIDERS[method]()
+
+
+def online() -> list[type[Provider]]:
+    return [cls for cls in PROVIDERS.values() if cls.online]
+
+
+def label(method: str) -> str:
+    """What shoppers and staff read for a method (the stored name if it is not registered)."""
+    return PROVIDERS[method].label if method in PROVIDERS else method
+
+
+def labels() -> dict[str, str]:
+    return {method: cls.label for method, cls in PROVIDERS.items()}
+
+
+def short_labels() -> dict[str, str]:
+    return {method: cls.short_label for method, cls in PROVIDERS.items()}
 
 
 def enabled_methods(tenant) -> list[str]:
     """The methods the tenant offers, in checkout order."""
-    return [m for m, key in SETTING_FOR.items() if tenant_setting(tenant, key)]
+    return [method for method, cls in PROVIDERS.items() if tenant_setting(tenant, cls.setting_key)]
