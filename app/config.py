@@ -122,6 +122,9 @@ class Config:
     PAYPAL_CLIENT_SECRET = os.environ.get("PAYPAL_CLIENT_SECRET", "")
     PAYPAL_WEBHOOK_ID = os.environ.get("PAYPAL_WEBHOOK_ID", "")
     PAYPAL_WINDOW_MINUTES = _int("PAYPAL_WINDOW_MINUTES", 60)
+    # Fernet key(s) encrypting the providers' credentials a shop stores as its own; several,
+    # comma-separated, rotate it (the first encrypts). Unset: shops can store none.
+    PROVIDER_CREDENTIALS_KEY = os.environ.get("PROVIDER_CREDENTIALS_KEY", "")
 
     # Global defaults for per-tenant settings; a tenant overrides any key.
     TENANT_DEFAULTS = {

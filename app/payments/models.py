@@ -1,4 +1,4 @@
-"""Payment attempts, the inbox of provider events, and refunds."""
+"""Payment attempts, the inbox of provider events, refunds, and tenants' own provider contracts."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -110,3 +110,17 @@ class Refund(TenantScoped, Timestamped, Base):
     provider_reference: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
     actor: Mapped[str] = mapped_column(String(120), default="system")
+
+
+class ProviderCredential(TenantScoped, Timestamped, Base):
+    """A tenant's own contract with a provider (its PDG typed it in the back-office settings).
+    Every value is encrypted together as one Fernet token (``PROVIDER_CREDENTIALS_KEY``):
+    never stored in clear, never shown back, never logged. No row: the platform's contract."""
+
+    __tablename__ = "provider_credentials"
+    __table_args__ = (UniqueConstraint("tenant_id", "method"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(20))
+    secret: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

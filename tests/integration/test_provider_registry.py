@@ -39,10 +39,13 @@ def test_every_method_has_its_label_setting_window_and_callback(app):
         assert french and english and registry.label(method) is cls.label
         assert cls.setting_key == f"{method}_enabled" and cls.setting_key in DECLARED_FLAGS
         assert cls.setting_key in SECTIONS["payments"]
+        for spec in cls.credential_fields:
+            assert spec.config in app.config and str(spec.label)
         if not cls.online:
-            assert cls.window_setting == ""
+            assert cls.window_setting == "" and cls.credential_fields == ()
             continue
         assert int(app.config[cls.window_setting]) > 0
+        assert cls.credential_fields
         rule = rules[f"callbacks.{cls.callback_endpoint()}"]
         assert (rule.rule, rule.methods - {"OPTIONS"}) == CALLBACK_RULES[method]
     assert [cls.method for cls in registry.online()] == ["momo", "orange_money", "paypal"]

@@ -2,8 +2,8 @@
 
 A provider is a small class in its own module, registered by method name in
 ``app.payments.providers.registry``. The class says everything the rest of the app needs
-to know about its method (label, tenant setting, payment window, callback URL); its
-instances speak HTTP to the provider (or its local simulator:
+to know about its method (label, tenant setting, payment window, callback URL, the
+credentials it uses); its instances speak HTTP to the provider (or its local simulator:
 only the base URL differs) and translate answers into ``Observed`` states. A provider
 never writes to the database: ``app.payments.services`` owns every write.
 """
@@ -65,6 +65,15 @@ class Observed:
     data: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CredentialField:
+    """One value of a provider contract. A tenant may hold its own (back-office settings);
+    otherwise the platform's setting ``config`` is used."""
+    name: str
+    config: str  # MOMO_API_KEY…
+    label: str  # lazy text
+
+
 class Provider(Protocol):
     method: str  # stored on payments, orders and provider events
     label: str  # what shoppers and staff read (lazy text: French source, English translation)
@@ -73,6 +82,7 @@ class Provider(Protocol):
     enabled_by_default: bool
     online: bool  # False for cash on delivery: nothing to call
     window_setting: str  # config key: minutes before an unanswered attempt expires ("" offline)
+    credential_fields: tuple[CredentialField, ...]
 
     def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started: ...
 

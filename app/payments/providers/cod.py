@@ -13,3 +13,4 @@ class CashOnDelivery:
     enabled_by_default = True
     online = False
     window_setting = ""  # the stock is held for the tenant's cod_reservation_hours instead
+    credential_fields = ()

@@ -11,9 +11,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, OnlineProvider, ProviderRefused, ProviderUnavailable,
-    ReferenceInUrl, Rejected, Started, Urls, setting, status_object,
+    EXPIRED, FAILED, PENDING, SUCCEEDED, CredentialField, Observed, OnlineProvider, ProviderRefused,
+    ProviderUnavailable, ReferenceInUrl, Rejected, Started, Urls, setting, status_object,
 )
+from app.payments.providers.credentials import Credentials, credentials_for
 from app.payments.providers.http import TokenCache, fetch_token
 
 _tokens = TokenCache()
@@ -29,20 +30,27 @@ class MtnMomo(ReferenceInUrl, OnlineProvider):
     window_setting = "MOMO_WINDOW_MINUTES"
     callback_path = "momo"
     callback_methods = ("PUT", "POST")  # MTN's sandbox calls back with PUT
+    credential_fields = (
+        CredentialField("api_user", "MOMO_API_USER", _l("Utilisateur API (API user)")),
+        CredentialField("api_key", "MOMO_API_KEY", _l("Clé API (API key)")),
+        CredentialField("subscription_key", "MOMO_SUBSCRIPTION_KEY", _l("Clé d’abonnement Collection")),
+        CredentialField("target_environment", "MOMO_TARGET_ENVIRONMENT",
+                        _l("Environnement cible (mtncameroon, mtnivorycoast…)")),
+    )
 
     def _base(self) -> str:
         return setting("MOMO_BASE_URL").rstrip("/")
 
-    def _fetch_token(self) -> tuple[str, int]:
-        return fetch_token("MoMo", f"{self._base()}/collection/token/",
-                           (setting("MOMO_API_USER"), setting("MOMO_API_KEY")),
-                           headers={"Ocp-Apim-Subscription-Key": setting("MOMO_SUBSCRIPTION_KEY")})
-
     def _authorised(self, method: str, url: str, headers: dict | None = None, **kwargs):
-        headers = {"X-Target-Environment": setting("MOMO_TARGET_ENVIRONMENT", "sandbox"),
-                   "Ocp-Apim-Subscription-Key": setting("MOMO_SUBSCRIPTION_KEY"), **(headers or {})}
-        return _tokens.call((self._base(), setting("MOMO_API_USER")), self._fetch_token, method, url,
+        creds = credentials_for(self)
+        headers = {"X-Target-Environment": creds["target_environment"] or "sandbox",
+                   "Ocp-Apim-Subscription-Key": creds["subscription_key"], **(headers or {})}
+        return _tokens.call((self._base(), creds.key), lambda: self._fetch_token(creds), method, url,
                             headers=headers, **kwargs)
+
+    def _fetch_token(self, creds: Credentials) -> tuple[str, int]:
+        return fetch_token("MoMo", f"{self._base()}/collection/token/", (creds["api_user"], creds["api_key"]),
+                           headers={"Ocp-Apim-Subscription-Key": creds["subscription_key"]})
 
     def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started:
         body = {"amount": str(payment.amount), "currency": payment.currency,

@@ -15,9 +15,10 @@ import hmac
 from flask_babel import lazy_gettext as _l
 
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, SUCCEEDED, Observed, OnlineProvider, ProviderRefused, ProviderUnavailable,
-    ReferenceInUrl, Rejected, Started, Urls, setting, status_object,
+    EXPIRED, FAILED, PENDING, SUCCEEDED, CredentialField, Observed, OnlineProvider, ProviderRefused,
+    ProviderUnavailable, ReferenceInUrl, Rejected, Started, Urls, setting, status_object,
 )
+from app.payments.providers.credentials import Credentials, credentials_for
 from app.payments.providers.http import TokenCache, fetch_token
 
 _tokens = TokenCache()
@@ -31,6 +32,11 @@ class OrangeMoney(ReferenceInUrl, OnlineProvider):
     setting_key = "orange_money_enabled"
     window_setting = "ORANGE_WINDOW_MINUTES"
     callback_path = "orange"
+    credential_fields = (
+        CredentialField("client_id", "ORANGE_CLIENT_ID", _l("Client ID")),
+        CredentialField("client_secret", "ORANGE_CLIENT_SECRET", _l("Client secret")),
+        CredentialField("merchant_key", "ORANGE_MERCHANT_KEY", _l("Clé marchand (merchant key)")),
+    )
 
     def _base(self) -> str:
         return setting("ORANGE_BASE_URL").rstrip("/")
@@ -38,22 +44,22 @@ class OrangeMoney(ReferenceInUrl, OnlineProvider):
     def _webpay(self) -> str:
         return self._base() + "/" + setting("ORANGE_WEBPAY_PATH", "/orange-money-webpay/dev/v1").strip("/")
 
-    def _fetch_token(self) -> tuple[str, int]:
-        return fetch_token("Orange", f"{self._base()}/oauth/v3/token",
-                           (setting("ORANGE_CLIENT_ID"), setting("ORANGE_CLIENT_SECRET")),
+    def _fetch_token(self, creds: Credentials) -> tuple[str, int]:
+        return fetch_token("Orange", f"{self._base()}/oauth/v3/token", (creds["client_id"], creds["client_secret"]),
                            data={"grant_type": "client_credentials"}, headers={"Accept": "application/json"})
 
-    def _post(self, path: str, body: dict):
-        return _tokens.call((self._base(), setting("ORANGE_CLIENT_ID")), self._fetch_token, "POST",
+    def _post(self, path: str, body: dict, creds: Credentials):
+        return _tokens.call((self._base(), creds.key), lambda: self._fetch_token(creds), "POST",
                             f"{self._webpay()}/{path}", json=body, headers={"Accept": "application/json"})
 
     def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started:
-        body = {"merchant_key": setting("ORANGE_MERCHANT_KEY"),
+        creds = credentials_for(self)
+        body = {"merchant_key": creds["merchant_key"],
                 "currency": setting("ORANGE_CURRENCY") or payment.currency, "order_id": payment.reference,
                 "amount": payment.amount, "return_url": urls.return_, "cancel_url": urls.cancel,
                 "notif_url": urls.callback, "lang": payment.order.locale[:2] or "fr",
                 "reference": payment.order.number}
-        answer = self._post("webpayment", body)
+        answer = self._post("webpayment", body, creds)
         data = answer.body if isinstance(answer.body, dict) else {}
         if not answer.ok or not data.get("payment_url") or not data.get("notif_token"):
             raise ProviderRefused(str(data.get("code") or data.get("message") or f"HTTP_{answer.status}"))
@@ -65,7 +71,7 @@ class OrangeMoney(ReferenceInUrl, OnlineProvider):
         if not payment.data.get("pay_token"):
             return Observed(FAILED, reason="NOT_CREATED")
         answer = self._post("transactionstatus", {"order_id": payment.reference, "amount": payment.amount,
-                                                  "pay_token": payment.data["pay_token"]})
+                                                  "pay_token": payment.data["pay_token"]}, credentials_for(self))
         if not answer.ok or not isinstance(answer.body, dict):
             raise ProviderUnavailable(f"Orange status HTTP {answer.status}")
         return _observed(answer.body)

@@ -31,9 +31,10 @@ from paypalserversdk.models.refund_request import RefundRequest
 
 from app.core.money import MoneyError, precision
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, Observed, OnlineProvider, ProviderRefused, ProviderUnavailable,
-    Rejected, Started, Urls, setting,
+    EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, CredentialField, Observed, OnlineProvider, ProviderRefused,
+    ProviderUnavailable, Rejected, Started, Urls,
 )
+from app.payments.providers.credentials import credentials_for
 from app.payments.providers.http import call
 from app.payments.providers.paypal_client import ApiException, base_url, bearer, forget, issue, sdk_call
 
@@ -84,6 +85,11 @@ class PayPal(OnlineProvider):
     window_setting = "PAYPAL_WINDOW_MINUTES"
     callback_path = "paypal"
     callback_has_reference = False  # the PayPal app's one webhook URL
+    credential_fields = (
+        CredentialField("client_id", "PAYPAL_CLIENT_ID", _l("Client ID")),
+        CredentialField("client_secret", "PAYPAL_CLIENT_SECRET", _l("Secret")),
+        CredentialField("webhook_id", "PAYPAL_WEBHOOK_ID", _l("ID du webhook")),
+    )
 
     # --- protocol ---------------------------------------------------------------------------
 
@@ -96,7 +102,7 @@ class PayPal(OnlineProvider):
         body = OrderRequest(intent=CheckoutPaymentIntent.CAPTURE, purchase_units=[unit],
                             payment_source=PaymentSource(paypal=PaypalWallet(experience_context=context)))
         try:
-            order = sdk_call("create order", lambda sdk: sdk.orders.create_order(
+            order = sdk_call(credentials_for(self), "create order", lambda sdk: sdk.orders.create_order(
                 {"body": body, "paypal_request_id": payment.reference, "prefer": "return=representation"}))
         except ApiException as exc:
             raise ProviderRefused(issue(exc)) from exc
@@ -112,7 +118,7 @@ class PayPal(OnlineProvider):
         if not order_id:
             return Observed(FAILED, reason="NOT_CREATED")
         try:
-            order = sdk_call("capture", lambda sdk: sdk.orders.capture_order(
+            order = sdk_call(credentials_for(self), "capture", lambda sdk: sdk.orders.capture_order(
                 {"id": order_id, "paypal_request_id": f"{payment.reference}-capture",
                  "prefer": "return=representation"}))
         except ApiException as exc:
@@ -133,7 +139,7 @@ class PayPal(OnlineProvider):
         if not order_id:
             return Observed(FAILED, reason="NOT_CREATED")
         try:
-            order = sdk_call("get order", lambda sdk: sdk.orders.get_order({"id": order_id}))
+            order = sdk_call(credentials_for(self), "get order", lambda sdk: sdk.orders.get_order({"id": order_id}))
         except ApiException as exc:
             if exc.response_code == 404:  # PayPal drops orders nobody approved after a few hours
                 return Observed(EXPIRED, reason=issue(exc))
@@ -159,13 +165,14 @@ class PayPal(OnlineProvider):
         capture_id = _capture_id_from_links(resource)
         order_id = ((resource.get("supplementary_data") or {}).get("related_ids") or {}).get("order_id")
         try:
+            creds = credentials_for(self)
             if capture_id:
-                capture = sdk_call("get capture", lambda sdk: sdk.payments.get_captured_payment(
+                capture = sdk_call(creds, "get capture", lambda sdk: sdk.payments.get_captured_payment(
                     {"capture_id": capture_id}))
                 if capture.get("custom_id"):
                     return str(capture["custom_id"])
             if order_id:
-                order = sdk_call("get order", lambda sdk: sdk.orders.get_order({"id": order_id}))
+                order = sdk_call(creds, "get order", lambda sdk: sdk.orders.get_order({"id": order_id}))
                 unit = (order.get("purchase_units") or [{}])[0]
                 if unit.get("custom_id"):
                     return str(unit["custom_id"])
@@ -206,7 +213,8 @@ class PayPal(OnlineProvider):
     def _verify(self, body: bytes, headers: dict) -> None:
         lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
         fields = {name: lower.get(header, "") for name, header in _SIGNATURE_HEADERS.items()}
-        webhook_id = setting("PAYPAL_WEBHOOK_ID")
+        creds = credentials_for(self)
+        webhook_id = creds["webhook_id"]
         if not webhook_id or not all(fields.values()):
             raise Rejected("signature")
         fields["webhook_id"] = webhook_id
@@ -216,10 +224,10 @@ class PayPal(OnlineProvider):
         url = f"{base_url()}/v1/notifications/verify-webhook-signature"
         for attempt in (1, 2):
             answer = call("POST", url, data=payload.encode(), headers={
-                "Authorization": f"Bearer {bearer()}", "Content-Type": "application/json"})
+                "Authorization": f"Bearer {bearer(creds)}", "Content-Type": "application/json"})
             if answer.status != 401 or attempt == 2:
                 break
-            forget()  # token revoked or expired early: a new client fetches a new one
+            forget(creds)  # token revoked or expired early: a new client fetches a new one
         if answer.status == 401:
             raise ProviderUnavailable("PayPal verify-webhook-signature: token refused")
         if not answer.ok or not isinstance(answer.body, dict) or answer.body.get("verification_status") != "SUCCESS":
@@ -244,7 +252,7 @@ class PayPal(OnlineProvider):
         # of one refund (nothing recorded yet) reuses its id and is not paid twice.
         request_id = f"{payment.reference}-refund-{before}-{amount}"
         try:
-            refund = sdk_call("refund", lambda sdk: sdk.payments.refund_captured_payment(
+            refund = sdk_call(credentials_for(self), "refund", lambda sdk: sdk.payments.refund_captured_payment(
                 {"capture_id": capture_id, "body": body, "paypal_request_id": request_id,
                  "prefer": "return=representation"}))
         except ApiException as exc:

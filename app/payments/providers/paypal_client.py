@@ -1,5 +1,7 @@
-"""The paypal-server-sdk client the PayPal provider talks through, one per (base URL, client
-id, timeout) in the process, and the translation of its exceptions into ours."""
+"""The paypal-server-sdk client the PayPal provider talks through, one per (base URL,
+credential set, timeout) in the process, and the translation of its exceptions into ours.
+Every call names the credentials it uses (``app.payments.providers.credentials``): a
+tenant with its own PayPal app gets its own client, so its own token."""
 from __future__ import annotations
 
 import json
@@ -13,6 +15,7 @@ from paypalserversdk.http.auth.o_auth_2 import ClientCredentialsAuthCredentials
 from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
 
 from app.payments.providers.base import ProviderUnavailable, setting
+from app.payments.providers.credentials import Credentials
 
 SANDBOX = "https://api-m.sandbox.paypal.com"
 
@@ -67,39 +70,39 @@ def base_url() -> str:
     return setting("PAYPAL_BASE_URL", SANDBOX).rstrip("/")
 
 
-def _key() -> tuple:
+def _key(creds: Credentials) -> tuple:
     # The timeout is in the key because it is fixed when the SDK client is built.
-    return base_url(), setting("PAYPAL_CLIENT_ID"), float(setting("PAYMENT_HTTP_TIMEOUT", "15"))
+    return base_url(), creds.key, float(setting("PAYMENT_HTTP_TIMEOUT", "15"))
 
 
-def _client() -> _Client:
-    key = _key()
+def _client(creds: Credentials) -> _Client:
+    key = _key(creds)
     with _lock:
         if key not in _clients:
-            _clients[key] = _Client(key[0], key[1], setting("PAYPAL_CLIENT_SECRET"), key[2])
+            _clients[key] = _Client(key[0], creds["client_id"], creds["client_secret"], key[2])
         return _clients[key]
 
 
-def forget() -> None:
+def forget(creds: Credentials) -> None:
     """Drop the client (and its token) after a 401: the next call starts afresh."""
     with _lock:
-        _clients.pop(_key(), None)
+        _clients.pop(_key(creds), None)
 
 
-def sdk_call(what: str, fn) -> dict:
+def sdk_call(creds: Credentials, what: str, fn) -> dict:
     """Run ``fn(sdk_client)`` and return the answer's JSON as PayPal sent it (SDK models leave
     absent fields as missing attributes; the raw JSON is simpler to read). Network trouble,
     5xx and a refused token are ProviderUnavailable; other HTTP errors stay ApiException for
     the caller. A 401 drops the cached client (token revoked) and tries once more."""
     for attempt in (1, 2):
         try:
-            response = fn(_client().sdk)
+            response = fn(_client(creds).sdk)
             return json.loads(response.text) if response.text else {}
         except ApiException as exc:
             if exc.response_code >= 500:
                 raise ProviderUnavailable(f"PayPal {what}: HTTP {exc.response_code}") from exc
             if exc.response_code == 401 and attempt == 1:
-                forget()
+                forget(creds)
                 continue
             raise
         except AuthValidationException as exc:
@@ -109,10 +112,10 @@ def sdk_call(what: str, fn) -> dict:
     raise AssertionError("unreachable")
 
 
-def bearer() -> str:
+def bearer(creds: Credentials) -> str:
     """An access token for a call made with plain ``requests``."""
     try:
-        return _client().access_token()
+        return _client(creds).access_token()
     except (requests.RequestException, ApiException, AuthValidationException, ValueError) as exc:
         raise ProviderUnavailable(f"PayPal token: {type(exc).__name__}") from exc
 

@@ -1,0 +1,128 @@
+"""A shop's own provider credentials: encrypted at rest, used for its payments only, the
+platform's otherwise."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+from cryptography.fernet import Fernet, InvalidToken
+
+from app.core.db import tenant_context
+from app.extensions import db
+from app.payments.models import ProviderCredential
+from app.payments.providers import mtn_momo, paypal_client
+from app.payments.providers.base import ProviderUnavailable
+from app.payments.providers.credentials import PLATFORM, credentials_for, decrypt, encrypt
+from app.payments.providers.mtn_momo import MtnMomo
+from app.payments.providers.paypal import PayPal
+from tests.payments_support import (  # noqa: F401 - fixtures
+    app_server, buy, only_payment, order_state, settle_callbacks, sim, simulator,
+)
+
+MOMO = {"api_user": "akwa-own-momo-user-7a41", "api_key": "akwa-own-momo-key-secret-9f3e",
+        "subscription_key": "akwa-own-subscription-5d2c", "target_environment": "mtncongo"}
+
+
+@pytest.fixture
+def key(app, monkeypatch):
+    """A platform with PROVIDER_CREDENTIALS_KEY set (the default config has none)."""
+    monkeypatch.setitem(app.config, "PROVIDER_CREDENTIALS_KEY", Fernet.generate_key().decode())
+    return app.config["PROVIDER_CREDENTIALS_KEY"]
+
+
+def store(app, tenant_id, method, values):
+    with app.app_context(), tenant_context(tenant_id):
+        db.session.add(ProviderCredential(method=method, secret=encrypt(values)))
+        db.session.commit()
+
+
+# --- encryption ------------------------------------------------------------------------
+
+def test_encryption_round_trip_hides_the_secret_and_rotates(app, key):
+    with app.app_context():
+        token = encrypt(MOMO)
+        assert decrypt(token) == MOMO
+        for value in MOMO.values():
+            assert value not in token and base64.urlsafe_b64encode(value.encode()).decode()[:12] not in token
+        assert encrypt(MOMO) != token  # a fresh IV every time: equal secrets do not show
+        app.config["PROVIDER_CREDENTIALS_KEY"] = Fernet.generate_key().decode()
+        with pytest.raises(InvalidToken):
+            decrypt(token)
+        app.config["PROVIDER_CREDENTIALS_KEY"] = f"{Fernet.generate_key().decode()},{key}"  # rotation
+        assert decrypt(token) == MOMO
+
+
+# --- which credentials a provider uses --------------------------------------------------
+
+def test_providers_fall_back_to_the_platform_and_never_use_another_tenants(app, tenants, key, monkeypatch):
+    a, b = tenants.a.tenant.id, tenants.b.tenant.id
+    monkeypatch.setitem(app.config, "MOMO_API_USER", "platform-user")
+    monkeypatch.setitem(app.config, "MOMO_API_KEY", "platform-key")
+    store(app, a, "momo", MOMO)
+    with app.app_context():
+        with tenant_context(a):
+            own = credentials_for(MtnMomo())
+            assert own.values == MOMO and own.owner == f"tenant:{a}"
+            platform_paypal = credentials_for(PayPal())  # no PayPal row: the platform's
+            assert platform_paypal.owner == PLATFORM
+            assert platform_paypal["client_id"] == (app.config["PAYPAL_CLIENT_ID"] or "")
+        with tenant_context(b):
+            other = credentials_for(MtnMomo())
+            assert other.owner == PLATFORM and (other["api_user"], other["api_key"]) == ("platform-user", "platform-key")
+        outside = credentials_for(MtnMomo())  # no tenant at all (a platform job)
+        assert outside.owner == PLATFORM
+    store(app, b, "momo", MOMO)  # the very same contract typed by another shop
+    with app.app_context():
+        with tenant_context(a):
+            key_a = credentials_for(MtnMomo()).key
+        with tenant_context(b):
+            key_b = credentials_for(MtnMomo()).key
+    assert key_a != key_b  # so two tenants never share a cached token
+    assert all(secret not in key_a for secret in MOMO.values())
+
+
+def test_unreadable_tenant_credentials_stop_the_call_instead_of_using_the_platforms(app, tenants, key):
+    a = tenants.a.tenant.id
+    store(app, a, "momo", MOMO)
+    app.config["PROVIDER_CREDENTIALS_KEY"] = Fernet.generate_key().decode()  # the key was lost or changed
+    with app.app_context(), tenant_context(a), pytest.raises(ProviderUnavailable):
+        credentials_for(MtnMomo())
+    app.config["PROVIDER_CREDENTIALS_KEY"] = ""
+    with app.app_context(), tenant_context(a), pytest.raises(ProviderUnavailable):
+        credentials_for(MtnMomo())
+
+
+# --- paying with the shop's own contract -------------------------------------------------
+
+def test_a_momo_payment_uses_the_tenants_own_credentials_and_the_other_tenant_the_platforms(app, tenants, sim, key):
+    a, b = tenants.a.tenant.id, tenants.b.tenant.id
+    # The simulated MTN now knows only Akwa's own contract: the platform's is refused.
+    sim.configure(momo_api_user=MOMO["api_user"], momo_api_key=MOMO["api_key"],
+                  momo_subscription_key=MOMO["subscription_key"])
+    store(app, a, "momo", MOMO)
+    mtn_momo._tokens.forget()
+
+    buy(app, "akwa", tenants.a["shirt"].variant_ids[0], "momo", momo_phone="6 77 12 34 56")
+    settle_callbacks(app, sim, 1, a)
+    assert only_payment(app, a).status == "succeeded" and order_state(app, a) == ("received", "paid")
+    assert sim.get("/_sim/stats")["tokens_issued"]["momo"] == 1
+
+    _client, response = buy(app, "plateau", tenants.b["shirt"].variant_ids[0], "momo")
+    refused = only_payment(app, b)
+    assert refused.status == "pending" and not refused.created  # the platform's key was refused at the token
+    assert "/pay" in response.headers["Location"]  # back to the payment page, to retry or switch
+    owners = {cache_key[1].rsplit(":", 1)[0] for cache_key in mtn_momo._tokens._tokens}
+    assert owners == {f"tenant:{a}"}  # Akwa's token only: the platform's contract never got one
+
+
+def test_a_paypal_payment_with_the_tenants_own_app(app, tenants, sim, key):
+    a = tenants.a.tenant.id
+    sim.configure(paypal_client_id="akwa-own-paypal-client", paypal_client_secret="akwa-own-paypal-secret")
+    store(app, a, "paypal", {"client_id": "akwa-own-paypal-client", "client_secret": "akwa-own-paypal-secret",
+                             "webhook_id": "SIM-WEBHOOK-ID"})
+    _client, response = buy(app, "akwa", tenants.a["shirt"].variant_ids[0], "paypal")
+    payment = only_payment(app, a)
+    assert payment.created and payment.data["approve_url"] == response.headers["Location"]
+    assert any(cache_key[1].startswith(f"tenant:{a}:") for cache_key in paypal_client._clients)
+    _other, refused = buy(app, "plateau", tenants.b["shirt"].variant_ids[0], "paypal")
+    assert not only_payment(app, tenants.b.tenant.id).created and "/pay" in refused.headers["Location"]
