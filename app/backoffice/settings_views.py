@@ -1,4 +1,5 @@
-"""Settings (PDG only): branding, payment methods, shipping, tax, stores.
+"""Settings (PDG only): branding, payment methods and the shop's own provider credentials,
+shipping, tax, stores.
 
 One page, one form per section. With htmx a section saves alone and swaps itself; without
 JavaScript the form posts, and the answer is a 303 back to the page (or the page again,
@@ -12,7 +13,10 @@ from flask_login import current_user
 
 from app.backoffice import bp, require
 from app.core.htmx import is_fragment_request, render, see_other
-from app.payments.forms import PaymentsForm
+from app.payments import credentials
+from app.payments.forms import CREDENTIAL_FORMS, PaymentsForm, credentials_form
+from app.payments.providers.credentials import can_encrypt
+from app.payments.providers.registry import PROVIDERS
 from app.tenancy import services
 from app.tenancy.forms import BrandingForm, ShippingForm, StoreForm, TaxForm
 from app.tenancy.settings import SECTIONS, tenant_settings
@@ -21,16 +25,24 @@ FORMS = {"payments": PaymentsForm, "shipping": ShippingForm, "tax": TaxForm}
 PAGE = "backoffice/settings/edit.html"
 FRAGMENTS = {"branding": "backoffice/settings/_branding.html", "payments": "backoffice/settings/_payments.html",
              "shipping": "backoffice/settings/_shipping.html", "tax": "backoffice/settings/_tax.html",
-             "stores": "backoffice/settings/_stores.html"}  # the page's sections, each saved alone with htmx
+             "stores": "backoffice/settings/_stores.html",
+             "credentials": "backoffice/settings/_credentials.html"}  # the page's sections, each saved alone with htmx
 
 
-def _forms(**submitted) -> dict:
+def _forms(credentials_submitted: dict | None = None, **submitted) -> dict:
     """Every section's form from the stored values, except the one just submitted."""
     tenant = g.tenant
     forms = {"branding": BrandingForm.of(tenant), "store": StoreForm.of(),
              **{name: form.of(tenant, tenant_settings(tenant, SECTIONS[name])) for name, form in FORMS.items()}}
     forms.update(submitted)
-    return {f"{name}_form": form for name, form in forms.items()}
+    return {**{f"{name}_form": form for name, form in forms.items()}, **_credentials(credentials_submitted or {})}
+
+
+def _credentials(submitted: dict) -> dict:
+    """One block per provider that takes credentials: its form, and what is stored (hints only)."""
+    blocks = [{"provider": PROVIDERS[method], "stored": credentials.status(method),
+               "form": submitted.get(method) or credentials_form(method)} for method in CREDENTIAL_FORMS]
+    return {"credential_blocks": blocks, "can_encrypt": can_encrypt()}
 
 
 def _answer(section: str, form, status: int = 200, saved: bool = False):
@@ -126,3 +138,43 @@ def edit_store(store_id: int):
             form, saved = StoreForm.of(store), True
     return render("backoffice/settings/store.html", "backoffice/settings/_store_form.html",
                   status=200 if saved else 422, store=store, form=form, saved=saved)
+
+
+@bp.post("/settings/credentials/<method>")
+@require("settings:write")
+def save_credentials(method: str):
+    if method not in CREDENTIAL_FORMS:
+        abort(404)
+    form = credentials_form(method, submitted=True)
+    if form.validate_on_submit():
+        try:
+            credentials.save_credentials(current_user, method, {f.name: form[f.name].data
+                                                                for f in PROVIDERS[method].credential_fields})
+        except credentials.CredentialsError as error:
+            for name in error.fields:
+                form[name].errors = [*form[name].errors, error.message]
+            if not error.fields:
+                form.form_errors.append(error.message)
+        else:
+            flash(_("Identifiants enregistrés (chiffrés)."), "success")
+            return _credentials_answer()
+    return _credentials_answer(422, {method: form})
+
+
+@bp.post("/settings/credentials/<int:credential_id>/remove")
+@require("settings:write")
+def remove_credentials(credential_id: int):
+    try:
+        credentials.remove_credentials(current_user, credential_id)
+    except LookupError:
+        abort(404)
+    flash(_("Identifiants de la boutique supprimés : les identifiants de la plateforme sont utilisés."), "success")
+    return _credentials_answer()
+
+
+def _credentials_answer(status: int = 200, submitted: dict | None = None):
+    if status == 200 and not is_fragment_request():
+        return see_other(url_for("backoffice.edit_settings", _anchor="credentials"))
+    return render(PAGE, FRAGMENTS["credentials"], status=status,
+                  saved="credentials" if status == 200 else None, stores=services.list_stores(),
+                  **_forms(submitted))

@@ -1,14 +1,14 @@
 """The PDG's payment settings: which methods the shop offers (one box per registered
-provider) and the PayPal conversion."""
+provider) with the PayPal conversion, and the shop's own provider credentials."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, ValidationError
+from wtforms import BooleanField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional
 
-from app.payments.providers.registry import PROVIDERS
+from app.payments.providers.registry import PROVIDERS, online
 from app.tenancy.forms import decimal_number
 from app.tenancy.settings import PAYPAL_CURRENCIES
 
@@ -50,3 +50,20 @@ class _PaymentsForm(FlaskForm):
 # One "offered" box per provider, named after its tenant setting, in checkout order.
 PaymentsForm = type("PaymentsForm", (_PaymentsForm,),
                     {cls.setting_key: BooleanField(cls.label) for cls in PROVIDERS.values()})
+
+
+def _credentials_form(cls) -> type[FlaskForm]:
+    # PasswordField never renders a value: neither a stored secret nor one just typed.
+    fields = {f.name: PasswordField(f.label, validators=[Optional(), Length(max=500)])
+              for f in cls.credential_fields}
+    return type(f"{cls.__name__}CredentialsForm", (FlaskForm,), fields)
+
+
+CREDENTIAL_FORMS = {cls.method: _credentials_form(cls) for cls in online() if cls.credential_fields}
+
+
+def credentials_form(method: str, *, submitted: bool = False) -> FlaskForm:
+    """The form of one provider's credentials: empty, or read from the request."""
+    form_class = CREDENTIAL_FORMS[method]
+    prefix = f"credentials-{method}"
+    return form_class(prefix=prefix) if submitted else form_class(formdata=None, prefix=prefix)
