@@ -2,6 +2,8 @@
 provider) with the PayPal conversion, and the shop's own provider credentials."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, ValidationError
@@ -34,7 +36,7 @@ class _PaymentsForm(FlaskForm):
         rate = decimal_number(field.data)
         if not 0 < rate < 10**9:
             raise ValidationError(_l("Un taux positif, par exemple 655,957."))
-        if -rate.as_tuple().exponent > 6:
+        if rate != rate.quantize(Decimal("0.000001")):
             raise ValidationError(_l("Six décimales au plus."))
         field.rate = format(rate.normalize(), "f")
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flask import current_app, url_for
+from flask_babel import LazyString
 
 PENDING, SUCCEEDED, FAILED, EXPIRED, REFUNDED = "pending", "succeeded", "failed", "expired", "refunded"
 
@@ -71,18 +72,23 @@ class CredentialField:
     otherwise the platform's setting ``config`` is used."""
     name: str
     config: str  # MOMO_API_KEY…
-    label: str  # lazy text
+    label: LazyString
 
 
-class Provider(Protocol):
+class Method(Protocol):
+    """What the registry knows of every method's class, online or not."""
     method: str  # stored on payments, orders and provider events
-    label: str  # what shoppers and staff read (lazy text: French source, English translation)
-    short_label: str  # the dashboard's tables
+    label: LazyString  # what shoppers and staff read (French source, English translation)
+    short_label: LazyString  # the dashboard's tables
     setting_key: str  # the tenant setting that offers the method at checkout ("momo_enabled")
     enabled_by_default: bool
     online: bool  # False for cash on delivery: nothing to call
     window_setting: str  # config key: minutes before an unanswered attempt expires ("" offline)
     credential_fields: tuple[CredentialField, ...]
+
+
+class Provider(Method, Protocol):
+    """An online method: the calls it makes to its provider."""
 
     def start(self, payment, urls: Urls, *, msisdn: str = "") -> Started: ...
 
@@ -105,6 +111,8 @@ class OnlineProvider:
     ``/callbacks/<tenant id>/<callback_path>[/<reference>]`` (endpoint
     ``callbacks.receive_<callback_path>``, registered from the registry)."""
 
+    method: str
+    credential_fields: tuple[CredentialField, ...] = ()
     online = True
     enabled_by_default = False
     callback_path = ""

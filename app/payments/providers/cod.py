@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.payments.providers.base import CredentialField
+
 
 class CashOnDelivery:
     method = "cod"
@@ -13,4 +15,4 @@ class CashOnDelivery:
     enabled_by_default = True
     online = False
     window_setting = ""  # the stock is held for the tenant's cod_reservation_hours instead
-    credential_fields = ()
+    credential_fields: tuple[CredentialField, ...] = ()  # nothing to sign in to

@@ -30,7 +30,7 @@ class MtnMomo(ReferenceInUrl, OnlineProvider):
     window_setting = "MOMO_WINDOW_MINUTES"
     callback_path = "momo"
     callback_methods = ("PUT", "POST")  # MTN's sandbox calls back with PUT
-    credential_fields = (
+    credential_fields: tuple[CredentialField, ...] = (
         CredentialField("api_user", "MOMO_API_USER", _l("Utilisateur API (API user)")),
         CredentialField("api_key", "MOMO_API_KEY", _l("Clé API (API key)")),
         CredentialField("subscription_key", "MOMO_SUBSCRIPTION_KEY", _l("Clé d’abonnement Collection")),

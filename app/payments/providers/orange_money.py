@@ -32,7 +32,7 @@ class OrangeMoney(ReferenceInUrl, OnlineProvider):
     setting_key = "orange_money_enabled"
     window_setting = "ORANGE_WINDOW_MINUTES"
     callback_path = "orange"
-    credential_fields = (
+    credential_fields: tuple[CredentialField, ...] = (
         CredentialField("client_id", "ORANGE_CLIENT_ID", _l("Client ID")),
         CredentialField("client_secret", "ORANGE_CLIENT_SECRET", _l("Client secret")),
         CredentialField("merchant_key", "ORANGE_MERCHANT_KEY", _l("Clé marchand (merchant key)")),

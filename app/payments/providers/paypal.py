@@ -85,7 +85,7 @@ class PayPal(OnlineProvider):
     window_setting = "PAYPAL_WINDOW_MINUTES"
     callback_path = "paypal"
     callback_has_reference = False  # the PayPal app's one webhook URL
-    credential_fields = (
+    credential_fields: tuple[CredentialField, ...] = (
         CredentialField("client_id", "PAYPAL_CLIENT_ID", _l("Client ID")),
         CredentialField("client_secret", "PAYPAL_CLIENT_SECRET", _l("Secret")),
         CredentialField("webhook_id", "PAYPAL_WEBHOOK_ID", _l("ID du webhook")),

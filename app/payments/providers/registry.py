@@ -2,17 +2,20 @@
 everything else uses (labels, checkout choices, settings flags, callback routes).
 
 Adding a provider: its module in this package (a class with the attributes of
-``base.Provider``; online ones extend ``base.OnlineProvider``) and its line in
-``PROVIDERS`` below (with the module's name on the import line).
+``base.Method``; an online one extends ``base.OnlineProvider`` and makes the calls of
+``base.Provider``) and its line in ``PROVIDERS`` below (with the module's name on the
+import line).
 """
 from __future__ import annotations
 
+from typing import cast
+
 from app.payments.providers import cod, mtn_momo, orange_money, paypal
-from app.payments.providers.base import Provider
+from app.payments.providers.base import Method, OnlineProvider, Provider
 from app.tenancy.settings import declare_flags, tenant_setting
 
 # In checkout order.
-PROVIDERS: dict[str, type[Provider]] = {cls.method: cls for cls in (
+PROVIDERS: dict[str, type[Method]] = {cls.method: cls for cls in (
     cod.CashOnDelivery,
     mtn_momo.MtnMomo,
     orange_money.OrangeMoney,
@@ -25,11 +28,12 @@ declare_flags("payments", {cls.setting_key: cls.enabled_by_default for cls in PR
 
 
 def provider(method: str) -> Provider:
-    return PROVIDERS[method]()
+    """An instance to call; only online methods' are asked anything but their attributes."""
+    return cast(Provider, PROVIDERS[method]())
 
 
-def online() -> list[type[Provider]]:
-    return [cls for cls in PROVIDERS.values() if cls.online]
+def online() -> list[type[OnlineProvider]]:
+    return [cls for cls in PROVIDERS.values() if issubclass(cls, OnlineProvider)]
 
 
 def label(method: str) -> str:
