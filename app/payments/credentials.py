@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from cryptography.fernet import InvalidToken
 from flask_babel import gettext as _
 
+from app.audit import audit
 from app.extensions import db
 from app.payments.models import ProviderCredential
 from app.payments.providers.credentials import KeyMissing, can_encrypt, decrypt, encrypt, stored
 from app.payments.providers.registry import PROVIDERS
-from app.audit import audit
 
 HINT_MIN_LENGTH = 12  # shorter values show no characters at all
 
@@ -81,7 +81,7 @@ def save_credentials(actor, method: str, typed: dict[str, str]) -> ProviderCrede
         raise CredentialsError(_("Requis : aucun identifiant de la boutique n’est enregistré pour ce champ."),
                                missing)
     changed = [name for name, value in values.items() if current.get(name) != value]
-    if not changed:
+    if row is not None and not changed:
         return row
     if row is None:
         row = ProviderCredential(method=method, secret=encrypt(values))

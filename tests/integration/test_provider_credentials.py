@@ -8,6 +8,7 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 
+from app.audit.models import AuditEntry
 from app.core.db import tenant_context
 from app.extensions import db
 from app.payments.models import ProviderCredential
@@ -16,13 +17,18 @@ from app.payments.providers.base import ProviderUnavailable
 from app.payments.providers.credentials import PLATFORM, credentials_for, decrypt, encrypt
 from app.payments.providers.mtn_momo import MtnMomo
 from app.payments.providers.paypal import PayPal
-from app.audit.models import AuditEntry
+from tests.conftest import csrf_token
 from tests.integration.test_backoffice_admin import add_staff
 from tests.integration.test_backoffice_operations import login, staff  # noqa: F401 (fixture)
 from tests.payments_support import (  # noqa: F401 - fixtures
-    app_server, buy, only_payment, order_state, settle_callbacks, sim, simulator,
+    app_server,
+    buy,
+    only_payment,
+    order_state,
+    settle_callbacks,
+    sim,
+    simulator,
 )
-from tests.conftest import csrf_token
 
 HX = {"HX-Request": "true"}
 MOMO = {"api_user": "akwa-own-momo-user-7a41", "api_key": "akwa-own-momo-key-secret-9f3e",
@@ -92,7 +98,8 @@ def test_providers_fall_back_to_the_platform_and_never_use_another_tenants(app, 
             assert platform_paypal["client_id"] == (app.config["PAYPAL_CLIENT_ID"] or "")
         with tenant_context(b):
             other = credentials_for(MtnMomo())
-            assert other.owner == PLATFORM and (other["api_user"], other["api_key"]) == ("platform-user", "platform-key")
+            assert other.owner == PLATFORM
+            assert (other["api_user"], other["api_key"]) == ("platform-user", "platform-key")
         outside = credentials_for(MtnMomo())  # no tenant at all (a platform job)
         assert outside.owner == PLATFORM
     store(app, b, "momo", MOMO)  # the very same contract typed by another shop
@@ -192,7 +199,8 @@ def test_only_the_pdg_and_only_for_its_own_tenant(app, tenants, staff, key):
                            data={"csrf_token": token}).status_code == 403
     other, _ = login(app, "plateau", "pdg@plateau.cm")
     token = csrf_token(other, "/backoffice/settings")
-    assert other.post(f"/backoffice/settings/credentials/{row_id}/remove", data={"csrf_token": token}).status_code == 404
+    remove = f"/backoffice/settings/credentials/{row_id}/remove"
+    assert other.post(remove, data={"csrf_token": token}).status_code == 404
     assert other.post("/backoffice/settings/credentials/cod", data={"csrf_token": token}).status_code == 404
     assert other.post("/backoffice/settings/credentials/bitcoin", data={"csrf_token": token}).status_code == 404
     assert "…7a41" not in other.get("/backoffice/settings").get_data(as_text=True)
