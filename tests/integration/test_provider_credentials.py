@@ -17,18 +17,10 @@ from app.payments.providers.base import ProviderUnavailable
 from app.payments.providers.credentials import PLATFORM, credentials_for, decrypt, encrypt
 from app.payments.providers.mtn_momo import MtnMomo
 from app.payments.providers.paypal import PayPal
-from tests.conftest import csrf_token
-from tests.integration.test_backoffice_admin import add_staff
-from tests.integration.test_backoffice_operations import login, staff  # noqa: F401 (fixture)
-from tests.payments_support import (  # noqa: F401 - fixtures
-    app_server,
-    buy,
-    only_payment,
-    order_state,
-    settle_callbacks,
-    sim,
-    simulator,
-)
+from app.staff.services import create_staff
+from tests.support.backoffice import PASSWORD, login
+from tests.support.clients import csrf_token
+from tests.support.payments import buy, only_payment, order_state, settle_callbacks
 
 HX = {"HX-Request": "true"}
 MOMO = {"api_user": "akwa-own-momo-user-7a41", "api_key": "akwa-own-momo-key-secret-9f3e",
@@ -40,6 +32,12 @@ def key(app, monkeypatch):
     """A platform with PROVIDER_CREDENTIALS_KEY set (the default config has none)."""
     monkeypatch.setitem(app.config, "PROVIDER_CREDENTIALS_KEY", Fernet.generate_key().decode())
     return app.config["PROVIDER_CREDENTIALS_KEY"]
+
+
+def add_staff(app, tenant_id, email, role):
+    with app.app_context(), tenant_context(tenant_id):
+        create_staff(email, role.upper(), role, PASSWORD)
+        db.session.commit()
 
 
 def store(app, tenant_id, method, values):

@@ -9,15 +9,16 @@ from sqlalchemy import select
 from app.core.db import tenant_context
 from app.extensions import db
 from app.orders.models import Order
+from app.payments.errors import PaymentError
 from app.payments.providers import registry
 from app.payments.providers.base import Urls
 from app.payments.providers.cod import CashOnDelivery
-from app.payments.services import PaymentError, start_payment
+from app.payments.services import start_payment
 from app.tenancy.models import Tenant
 from app.tenancy.settings import DECLARED_FLAGS, SECTIONS, tenant_setting
-from tests.conftest import client_for
-from tests.integration.test_purchase_flow import add_to_cart
-from tests.payments_support import buy
+from tests.support.clients import client_for
+from tests.support.payments import buy
+from tests.support.shopping import add_to_cart
 
 # The URLs providers were given before the registry existed: they are configured at MTN,
 # Orange and in PayPal apps, so they must never move.
