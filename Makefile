@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export FLASK_APP := wsgi.py
 
-.PHONY: demo test install install-dev translations browser db secret bench clean
+.PHONY: demo test lint typecheck install install-dev translations browser db secret bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ demo: install secret db
 
 test: install-dev browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Habits CI keeps: ruff on the code and tests, the layers contract (pyproject.toml), mypy.
+lint: install-dev
+	$(BIN)/ruff check app devtools tests bench
+	$(BIN)/lint-imports
+
+typecheck: install-dev
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/shop_pages.py

@@ -47,7 +47,10 @@ def receive(method: str, body: bytes, headers: dict, url_reference: str = "") ->
         db.session.flush()
     except IntegrityError:  # the same event arriving twice at the same instant
         db.session.rollback()
-        return _stored(method, key).id, False, ""
+        stored = _stored(method, key)
+        if stored is None:  # the other copy rolled back too: let the provider retry
+            raise
+        return stored.id, False, ""
     event_id = event.id
     if not malformed:
         enqueue("app.payments.inbox.process", event_id, queue="callbacks")

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.money import format_money
+from app.orders.messages import message_order, order_email, order_sms
+from app.orders.models import Order
 from app.outbox.models import OutboxMessage
 from app.outbox.queue import queue
 from app.outbox.registry import composer
-from app.orders.messages import message_order, order_email, order_sms
-from app.orders.models import Order
 from app.payments.providers.registry import label as method_label
 from app.staff.messages import alert_email, alert_staff
 from app.tenancy.settings import current_tenant

@@ -12,10 +12,10 @@ from sqlalchemy import func, select, update
 
 from app.audit import audit
 from app.extensions import db
-from app.payments.messages import notify_refund
 from app.orders.models import Order
 from app.orders.services import set_payment_status
 from app.payments.errors import PaymentError, PaymentUnavailable, failure_message
+from app.payments.messages import notify_refund
 from app.payments.models import Payment, Refund
 from app.payments.providers.base import REFUNDED, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable
 from app.payments.providers.registry import provider
@@ -43,7 +43,7 @@ def refund_order(order: Order, amount: int, *, channel: str, actor, note: str = 
                     status="pending")
     db.session.add(refund)
     db.session.commit()
-    if channel == "provider":
+    if channel == "provider" and payment is not None:  # checked above: a provider refund has its payment
         try:
             observed = provider(payment.method).refund(payment, amount)
         except (ProviderRefused, ProviderUnavailable) as exc:
@@ -90,7 +90,7 @@ def record_provider_refund(payment: Payment, order: Order, actor: str) -> None:
 
 def _refunded_total(order: Order, statuses: tuple[str, ...]) -> int:
     return db.session.scalar(select(func.coalesce(func.sum(Refund.amount), 0)).where(
-        Refund.order_id == order.id, Refund.status.in_(statuses)))
+        Refund.order_id == order.id, Refund.status.in_(statuses))) or 0
 
 
 def _add_to_payment(payment: Payment, amount: int) -> None:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.audit import Actor, audit
-from app.core.db import utcnow
+from app.core.db import changed_rows, utcnow
 from app.core.money import MoneyError
 from app.extensions import db
 from app.inventory import services as inventory
@@ -28,8 +28,17 @@ from app.payments.errors import PaymentError, PaymentUnavailable, failure_messag
 from app.payments.messages import alert_payment_failures, alert_payment_review
 from app.payments.models import Payment
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, Observed, ProviderRefused, ProviderUnavailable, Urls,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    REFUNDED,
+    SUCCEEDED,
+    Observed,
+    ProviderRefused,
+    ProviderUnavailable,
+    Urls,
 )
+from app.payments.providers.paypal import PayPal, convert
 from app.payments.providers.registry import enabled_methods, provider
 from app.tenancy.settings import current_tenant, tenant_setting
 
@@ -62,7 +71,8 @@ def start_payment(order: Order, method: str, *, urls_for: Callable[[Payment], Ur
         return db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.status == SUCCEEDED))
     chosen = provider(method)
     if not chosen.online:
-        return _switch_to_cash(order, tenant)
+        _switch_to_cash(order, tenant)
+        return None
 
     window = timedelta(minutes=int(current_app.config[chosen.window_setting]))
     _hold_stock(order, utcnow() + max(window, timedelta(minutes=tenant_setting(tenant,
@@ -74,8 +84,6 @@ def start_payment(order: Order, method: str, *, urls_for: Callable[[Payment], Ur
     db.session.add(payment)
     payment.order = order
     if method == "paypal":
-        from app.payments.providers.paypal import convert
-
         target = tenant_setting(tenant, "paypal_currency")
         try:
             payment.provider_amount, payment.exchange_rate = convert(order.total, order.currency,
@@ -147,7 +155,6 @@ def _switch_to_cash(order: Order, tenant) -> None:
     set_payment_status(order, "pending", actor="shop", note=f"{order.payment_method} → cod")
     order.payment_method = "cod"
     db.session.commit()
-    return None
 
 
 def _hold_stock(order: Order, until) -> None:
@@ -189,8 +196,10 @@ def complete_return(payment: Payment) -> bool:
         return False
     if payment.method != "paypal":
         return refresh(payment)
+    paypal = provider("paypal")
+    assert isinstance(paypal, PayPal)  # only PayPal captures on return
     try:
-        observed = provider("paypal").capture(payment)
+        observed = paypal.capture(payment)
     except ProviderUnavailable as exc:
         raise PaymentUnavailable(_l("PayPal ne répond pas. Votre paiement n’a pas été pris ; réessayez dans un "
                                     "instant.")) from exc
@@ -283,18 +292,18 @@ def transition(payment: Payment, observed: Observed, *, actor: str = "system") -
     old, new = payment.status, observed.status
     if new == REFUNDED and not refunds.provider_refunded_everything(payment, observed):
         return False  # staff's own refunds (app.payments.refunds) are recorded there
-    won = db.session.execute(
+    won = changed_rows(
         update(Payment).where(Payment.id == payment.id, Payment.status == old)
         .values(status=new, reason=observed.reason[:120] or payment.reason, finalized_at=utcnow(),
                 provider_reference=(observed.provider_reference or payment.provider_reference)[:64],
                 next_check_at=None).execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(payment)
     if not won:
         return False  # another worker moved it first
     if observed.data:
         payment.data = {**(payment.data or {}), **observed.data}
-    order = db.session.get(Order, payment.order_id)
+    order = db.session.get_one(Order, payment.order_id)
     if new == SUCCEEDED:
         _succeeded(payment, order, actor)
     elif new in (FAILED, EXPIRED):
@@ -361,6 +370,6 @@ def _watch_failure_rate(method: str) -> None:
     window_start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     failures = db.session.scalar(select(func.count()).select_from(Payment).where(
         Payment.method == method, Payment.status.in_((FAILED, EXPIRED)), Payment.finalized_at >= window_start,
-        Payment.reason != "ABANDONED"))
+        Payment.reason != "ABANDONED")) or 0
     if failures >= FAILURE_SPIKE:
         alert_payment_failures(method, failures, window_start.isoformat())

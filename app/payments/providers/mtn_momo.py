@@ -11,8 +11,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, SUCCEEDED, CredentialField, Observed, OnlineProvider, ProviderRefused,
-    ProviderUnavailable, ReferenceInUrl, Rejected, Started, Urls, setting, status_object,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    SUCCEEDED,
+    CredentialField,
+    Observed,
+    OnlineProvider,
+    ProviderRefused,
+    ProviderUnavailable,
+    ReferenceInUrl,
+    Rejected,
+    Started,
+    Urls,
+    setting,
+    status_object,
 )
 from app.payments.providers.credentials import Credentials, credentials_for
 from app.payments.providers.http import TokenCache, fetch_token
@@ -88,7 +101,7 @@ def _observed(data: dict) -> Observed:
     if isinstance(reason, dict):  # older API versions: {"code": ..., "message": ...}
         reason = reason.get("code", "")
     amount = data.get("amount")
-    observed = Observed(PENDING, amount=int(amount) if str(amount or "").isdigit() else None,
+    observed = Observed(PENDING, amount=int(str(amount)) if str(amount or "").isdigit() else None,
                         currency=str(data.get("currency", "")),
                         provider_reference=str(data.get("financialTransactionId") or ""))
     if status == "SUCCESSFUL":

@@ -15,8 +15,21 @@ import hmac
 from flask_babel import lazy_gettext as _l
 
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, SUCCEEDED, CredentialField, Observed, OnlineProvider, ProviderRefused,
-    ProviderUnavailable, ReferenceInUrl, Rejected, Started, Urls, setting, status_object,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    SUCCEEDED,
+    CredentialField,
+    Observed,
+    OnlineProvider,
+    ProviderRefused,
+    ProviderUnavailable,
+    ReferenceInUrl,
+    Rejected,
+    Started,
+    Urls,
+    setting,
+    status_object,
 )
 from app.payments.providers.credentials import Credentials, credentials_for
 from app.payments.providers.http import TokenCache, fetch_token

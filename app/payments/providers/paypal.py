@@ -31,8 +31,19 @@ from paypalserversdk.models.refund_request import RefundRequest
 
 from app.core.money import MoneyError, precision
 from app.payments.providers.base import (
-    EXPIRED, FAILED, PENDING, REFUNDED, SUCCEEDED, CredentialField, Observed, OnlineProvider, ProviderRefused,
-    ProviderUnavailable, Rejected, Started, Urls,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    REFUNDED,
+    SUCCEEDED,
+    CredentialField,
+    Observed,
+    OnlineProvider,
+    ProviderRefused,
+    ProviderUnavailable,
+    Rejected,
+    Started,
+    Urls,
 )
 from app.payments.providers.credentials import credentials_for
 from app.payments.providers.http import call
@@ -344,7 +355,7 @@ def _from_order(order: dict) -> Observed:
     capture_id, capture_status = str(capture.get("id", "")), str(capture.get("status", ""))
     amount = _minor(capture.get("amount"))
     currency = str((capture.get("amount") or {}).get("currency_code", ""))
-    data = {"capture_id": capture_id}
+    data: dict[str, object] = {"capture_id": capture_id}
     if capture_status == "COMPLETED":
         return Observed(SUCCEEDED, amount=amount, currency=currency, provider_reference=capture_id, data=data)
     if capture_status in ("REFUNDED", "PARTIALLY_REFUNDED"):
