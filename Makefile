@@ -68,7 +68,7 @@ test: install-dev browser
 
 # Habits CI keeps: ruff on the code and tests, the layers contract (pyproject.toml), mypy.
 lint: install-dev
-	$(BIN)/ruff check app devtools tests bench
+	$(BIN)/ruff check app devtools tests
 	$(BIN)/lint-imports
 
 typecheck: install-dev
