@@ -3,6 +3,7 @@ path (the Host resolver skips /api/), callers authenticate with an API key, or (
 webhooks) with an HMAC signature. Every answer is JSON, errors included."""
 from flask import Blueprint, g
 
+from app.api.auth import load_tenant
 from app.api.errors import ApiError, error_body
 from app.sync.schemas import SyncRefused
 
@@ -16,8 +17,6 @@ def _take_tenant_id(endpoint, values) -> None:
 
 @bp.before_request
 def _load_tenant() -> None:
-    from app.api.auth import load_tenant
-
     load_tenant(g.api_tenant_id)
 
 

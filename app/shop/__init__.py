@@ -2,6 +2,7 @@
 from flask import Blueprint, g, render_template, url_for
 
 from app.catalog.media import THUMB_WIDTHS, thumb_name
+from app.shop.cart_cookie import cart_count
 from app.tenancy.settings import shop_is_open
 
 bp = Blueprint("shop", __name__, url_prefix="/shop")
@@ -25,8 +26,6 @@ def _refuse_closed_shop():
 
 @bp.context_processor
 def _cart_badge() -> dict:
-    from app.shop.cart_views import cart_count
-
     return {"cart_count": cart_count}
 
 

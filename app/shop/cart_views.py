@@ -1,43 +1,15 @@
 """Cart pages. The guest cart is found through a signed cookie holding its token."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, render_template, request, url_for
+from flask import flash, g, render_template, url_for
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.cart import services
 from app.cart.forms import AddLineForm, QuantityForm
 from app.core.htmx import is_fragment_request, render, render_fragment, see_other
 from app.shop import bp
+from app.shop.cart_cookie import current_cart, remember_cart
 from app.tenancy.settings import tenant_setting
-
-COOKIE = "cart"
-COOKIE_AGE = 30 * 24 * 3600
-
-
-def _signer() -> URLSafeSerializer:
-    # The tenant is in the salt: a cookie made on one shop means nothing on another.
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"cart-{g.tenant.id}")
-
-
-def current_cart():
-    if "cart" not in g:
-        try:
-            token = _signer().loads(request.cookies.get(COOKIE, ""))
-        except BadSignature:
-            token = None  # tampered or foreign cookie: an empty cart, never an error
-        g.cart = services.find_cart(token if isinstance(token, str) else None)
-    return g.cart
-
-
-def cart_count() -> int:
-    cart = current_cart()
-    return sum(line.quantity for line in cart.lines) if cart else 0
-
-
-def _remember(response, cart) -> None:
-    response.set_cookie(COOKIE, _signer().dumps(cart.token), max_age=COOKIE_AGE, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -70,7 +42,7 @@ def add_line():
         flash(error or _("Article ajouté au panier."), "error" if error else "success")
         response = see_other(back if error else url_for("shop.show_cart"))
     if cart is not None and not error:
-        _remember(response, cart)
+        remember_cart(response, cart)
     return response
 
 
@@ -122,5 +94,5 @@ def recover_cart(token: str):
         return render_template("shop/recover_failed.html"), 410
     flash(_("Votre panier est de retour."), "success")
     response = see_other(url_for("shop.show_cart"))
-    _remember(response, cart)
+    remember_cart(response, cart)
     return response

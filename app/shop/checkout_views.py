@@ -17,7 +17,7 @@ from app.orders.tracking import tracking_token
 from app.payments.errors import PaymentError
 from app.payments.providers.registry import label
 from app.shop import bp, payment_views
-from app.shop.cart_views import current_cart
+from app.shop.cart_cookie import current_cart
 
 
 def _form() -> CheckoutForm:

@@ -12,6 +12,7 @@ from app.core.db import tenant_context
 from app.core.media import ImageTooLarge, MediaError, open_image, tenant_media_dir
 from app.extensions import db
 from app.tenancy.models import Domain, Store, Tenant
+from app.tenancy.settings import check_setting, tenant_settings
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -105,8 +106,6 @@ def update_branding(actor, tenant: Tenant, *, name: str, primary_color: str, sec
 
 def update_settings(actor, tenant: Tenant, values: dict) -> dict:
     """Store per-tenant overrides (validated); returns the keys that changed."""
-    from app.tenancy.settings import check_setting, tenant_settings
-
     for key, value in values.items():
         try:
             check_setting(key, value)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 
+from app.core.db import TenantScopeError, current_tenant_id
+from app.extensions import db
 from app.tenancy.models import Tenant
 
 
@@ -25,11 +27,6 @@ def shop_is_open(tenant: Tenant) -> bool:
 
 def current_tenant() -> Tenant:
     """The tenant of this request, job or CLI block (see ``app.core.db.tenant_context``)."""
-    from flask import g
-
-    from app.core.db import TenantScopeError, current_tenant_id
-    from app.extensions import db
-
     tenant_id = current_tenant_id()
     if tenant_id is None:
         raise TenantScopeError("no current tenant")
