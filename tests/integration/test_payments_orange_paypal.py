@@ -116,9 +116,12 @@ def test_paypal_is_captured_on_return_and_both_amounts_are_recorded(app, tenants
     assert back.status_code == 302
     assert only_payment(app, a).status == "succeeded" and order_state(app, a) == ("received", "paid")
     assert stock(app, a, shirt) == (before[0] - 1, before[1] - 1)
-    # PayPal's own webhook for that capture arrives too: verified, and it changes nothing more
+    # PayPal's own webhook for that capture arrives too, verified. It usually finds the order
+    # paid (ignored); on a busy machine it can land while the return is still capturing and
+    # apply the success itself. Either way the order is paid once.
     settle_callbacks(app, sim, 1, a)
-    assert count_events(app, a, outcome="ignored") == 1 and paid_changes(app, a) == 1
+    outcomes = [count_events(app, a, outcome=o) for o in ("ignored", "applied", "rejected")]
+    assert sum(outcomes[:2]) == 1 and outcomes[2] == 0 and paid_changes(app, a) == 1
 
 
 def test_paypal_capture_declined_fails_the_payment_and_frees_the_stock(app, tenants, sim):
