@@ -97,6 +97,19 @@ def test_password_reset_by_emailed_single_use_link(app, tenants, staff, smtp):
     assert client_for(app, "plateau").get(f"/backoffice/reset/{token}").status_code == 410
 
 
+@pytest.mark.parametrize("target, location", [
+    ("/backoffice/orders?status=paid", "/backoffice/orders?status=paid"),
+    ("/%09/evil.example/", "/backoffice/"),
+    ("/backoffice%5C%5Cevil.example/", "/backoffice/"),
+    ("https://evil.example/backoffice/", "/backoffice/"),
+])
+def test_login_goes_on_only_to_a_back_office_page(app, staff, target, location):
+    client = client_for(app, "akwa")
+    response = client.post(f"/backoffice/login?next={target}", data={
+        "csrf_token": csrf_token(client, "/backoffice/login"), "email": "pdg@akwa.cm", "password": PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"] == location
+
+
 def test_expired_or_forged_reset_link_is_refused(app, tenants, staff, monkeypatch):
     from app.staff.passwords import password_token
 
