@@ -20,10 +20,13 @@ PUBLIC_ENDPOINTS = {"backoffice.login"}
 
 
 @login_manager.user_loader
-def _load_staff(user_id: str) -> StaffUser | None:
-    if "tenant_id" not in g or not user_id.isdigit():
+def _load_staff(session_id: str) -> StaffUser | None:
+    """The user of a session ``<id>.<session_version>``; an older version is a session ended."""
+    user_id, _dot, version = session_id.partition(".")
+    if "tenant_id" not in g or not user_id.isdigit() or not version.isdigit():
         return None
-    return db.session.get(StaffUser, int(user_id))  # scoped: another tenant's id is None
+    user = db.session.get(StaffUser, int(user_id))  # scoped: another tenant's id is None
+    return user if user is not None and str(user.session_version) == version else None
 
 
 @bp.before_request

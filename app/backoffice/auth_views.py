@@ -10,6 +10,7 @@ from werkzeug.exceptions import Forbidden
 
 from app.backoffice import PUBLIC_ENDPOINTS, bp, can
 from app.core.htmx import see_other
+from app.core.redirects import safe_next
 from app.extensions import limiter
 from app.staff.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from app.staff.passwords import user_from_token
@@ -63,9 +64,7 @@ def login():
         if user is not None:
             login_user(user)
             current_app.logger.info("staff %s logged in", user.id)
-            target = request.args.get("next", "")
-            safe = target.startswith("/backoffice") and not target.startswith("//")
-            return see_other(target if safe else url_for("backoffice.home"))
+            return see_other(safe_next(request.args.get("next"), url_for("backoffice.home"), prefix="/backoffice/"))
         failed = True
     status = 422 if form.is_submitted() else 200
     return render_template("backoffice/auth/login.html", form=form, failed=failed), status

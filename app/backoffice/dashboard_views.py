@@ -6,12 +6,13 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField
+from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from app.backoffice import bp, require
 from app.backoffice.charts import bar_chart, hbar_chart
+from app.core.fields import FilterDateField
 from app.core.htmx import render
 from app.core.templating import money
 from app.orders.models import STATUS_LABELS
@@ -29,9 +30,11 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    period = RadioField(_l("Période"), choices=PERIODS, default="30d", validators=[Optional()])
-    start = DateField(_l("Du"), validators=[Optional()])
-    end = DateField(_l("Au"), validators=[Optional()])
+    # strip_whitespace=False: a period of tabs is a wrong choice, not an empty one
+    period = RadioField(_l("Période"), choices=PERIODS, default="30d", validators=[Optional(strip_whitespace=False)],
+                        invalid_choice_message=_l("Choisissez une des périodes proposées."))
+    start = FilterDateField(_l("Du"), validators=[Optional()])
+    end = FilterDateField(_l("Au"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.fields import MoneyField
+from app.core.fields import FilterDateField, IdSelectField, MoneyField
 from app.orders.models import PAYMENT_LABELS, STATUS_LABELS, Order
 from app.payments.providers.registry import labels as method_labels
 from app.reports.orders import SORTS, OrderFilters
@@ -38,9 +38,9 @@ class OrderFilterForm(FlaskForm):
     status = SelectField(_l("Statut"), validators=[Optional()])
     payment_status = SelectField(_l("Paiement"), validators=[Optional()])
     method = SelectField(_l("Moyen de paiement"), validators=[Optional()])
-    store = SelectField(_l("Boutique"), validators=[Optional()])
-    date_from = DateField(_l("Du"), validators=[Optional()])
-    date_to = DateField(_l("Au"), validators=[Optional()])
+    store = IdSelectField(_l("Boutique"))
+    date_from = FilterDateField(_l("Du"), validators=[Optional()])
+    date_to = FilterDateField(_l("Au"), validators=[Optional()])
     amount_min = MoneyField(_l("Montant min."))
     amount_max = MoneyField(_l("Montant max."))
     sort = SelectField(_l("Trier par"), choices=_choices((s, SORT_LABELS[s]) for s in SORTS), default="-date",
@@ -62,13 +62,12 @@ class OrderFilterForm(FlaskForm):
         def ok(f):
             return not f.errors
 
-        store = self.store.data if ok(self.store) and self.store.data else ""
         return OrderFilters(
             q=(self.q.data or "").strip() if ok(self.q) else "",
             status=self.status.data or "" if ok(self.status) else "",
             payment_status=self.payment_status.data or "" if ok(self.payment_status) else "",
             method=self.method.data or "" if ok(self.method) else "",
-            store_id=int(store) if store else None,
+            store_id=self.store.id if ok(self.store) else None,
             date_from=self.date_from.data if ok(self.date_from) else None,
             date_to=self.date_to.data if ok(self.date_to) else None,
             amount_min=self.amount_min.amount if ok(self.amount_min) else None,

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.backoffice import bp, require
 from app.core.htmx import render, see_other
+from app.core.redirects import safe_next
 from app.extensions import db
 from app.payments import queries
 from app.payments.models import STATUS_LABELS, Payment
@@ -62,5 +63,4 @@ def resolve_payment(payment_id: int):
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/backoffice/") and "//" not in target else default
+    return safe_next(request.form.get("next"), default, prefix="/backoffice/")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app.backoffice import bp, require
 from app.core.htmx import is_fragment_request, render, see_other
@@ -62,6 +62,8 @@ def change_staff_role(staff_id: int):
         abort(404)
     except services.StaffError as error:
         return _refused(error)
+    if user.id == current_user.id:
+        login_user(user)  # the change ended the other sessions, not the one that made it
     return _done(_("%(name)s est maintenant %(role)s.", name=user.name, role=ROLE_LABELS[user.role]))
 
 

@@ -7,13 +7,10 @@ from flask_babel import gettext as _
 from app.cart import services
 from app.cart.forms import AddLineForm, QuantityForm
 from app.core.htmx import is_fragment_request, render, render_fragment, see_other
+from app.core.redirects import safe_next
 from app.shop import bp
 from app.shop.cart_cookie import current_cart, remember_cart
 from app.tenancy.settings import tenant_setting
-
-
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/shop/") and not target.startswith("//") else None
 
 
 @bp.get("/cart")
@@ -25,7 +22,7 @@ def show_cart():
 @bp.post("/cart/lines")
 def add_line():
     form = AddLineForm()
-    back = _safe_next(form.next.data) or url_for("shop.show_cart")
+    back = safe_next(form.next.data, url_for("shop.show_cart"), prefix="/shop/")
     error = None
     cart = current_cart()
     if form.validate():

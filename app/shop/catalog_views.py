@@ -9,6 +9,7 @@ from app.catalog.models import Product, SlugRedirect
 from app.catalog.services import effective_price
 from app.core.htmx import render
 from app.core.media import tenant_media_dir
+from app.core.redirects import safe_next
 from app.extensions import db
 from app.inventory.models import StockLevel
 from app.inventory.services import eligible_stores
@@ -83,9 +84,7 @@ def media(filename: str):
 def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("shop.home")
+    target = safe_next(request.args.get("next"), url_for("shop.home"))
     response = redirect(target, 303)
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

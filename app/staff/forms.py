@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
+from app.core.fields import FilterDateField, IdSelectField
 from app.staff.permissions import ROLE_LABELS
 from app.staff.queries import AuditFilter
 from app.staff.services import MIN_PASSWORD
@@ -56,11 +57,11 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    staff = SelectField(_l("Membre du personnel"), validate_choice=False, validators=[Optional()])
+    staff = IdSelectField(_l("Membre du personnel"), validate_choice=False)
     action = SelectField(_l("Action"), validate_choice=False, validators=[Optional()])
     target = SelectField(_l("Type d’objet"), validate_choice=False, validators=[Optional()])
-    start = DateField(_l("Du"), validators=[Optional()])
-    end = DateField(_l("Au"), validators=[Optional()])
+    start = FilterDateField(_l("Du"), validators=[Optional()])
+    end = FilterDateField(_l("Au"), validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=10_000)])
 
     def set_choices(self, choices: dict) -> None:
@@ -72,7 +73,6 @@ class AuditFilterForm(FlaskForm):
         """The filters asked for; none at all when one of them is malformed (the form says which)."""
         if not self.validate():
             return AuditFilter()
-        staff = self.staff.data or ""
-        return AuditFilter(staff_id=int(staff) if staff.isdigit() else None, action=self.action.data or "",
+        return AuditFilter(staff_id=self.staff.id, action=self.action.data or "",
                            target_type=self.target.data or "", start=self.start.data, end=self.end.data,
                            page=self.page.data or 1)

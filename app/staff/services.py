@@ -111,6 +111,7 @@ def change_role(actor: StaffUser, staff_id: int, role: str) -> StaffUser:
         raise StaffError("role", _("La boutique doit garder au moins un PDG actif."))
     before = _state(user)
     user.role = role
+    user.end_sessions()  # the new rights apply at once, not at the next login
     audit(actor, "staff.role", "staff_user", user.id, before=before, after=_state(user))
     db.session.commit()
     return user
@@ -126,6 +127,7 @@ def set_active(actor: StaffUser, staff_id: int, active: bool) -> StaffUser:
         raise StaffError("active", _("La boutique doit garder au moins un PDG actif."))
     before = _state(user)
     user.active = active
+    user.end_sessions()
     audit(actor, "staff.activate" if active else "staff.deactivate", "staff_user", user.id, before=before,
           after=_state(user))
     db.session.commit()
@@ -168,6 +170,7 @@ def reset_password(token: str, password: str) -> StaffUser:
     if len(password or "") < MIN_PASSWORD:
         raise StaffError("password", _("Au moins %(n)s caractères.", n=MIN_PASSWORD))
     user.password_hash = generate_password_hash(password)  # also voids every earlier link
+    user.end_sessions()  # whoever knew the old password is logged out
     audit(user, "staff.password_reset", "staff_user", user.id, after={"password": "changed"})
     db.session.commit()
     current_app.logger.info("staff %s reset their password", user.id)

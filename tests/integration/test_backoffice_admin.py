@@ -97,6 +97,57 @@ def test_password_reset_by_emailed_single_use_link(app, tenants, staff, smtp):
     assert client_for(app, "plateau").get(f"/backoffice/reset/{token}").status_code == 410
 
 
+def test_a_password_reset_ends_the_sessions_opened_before(app, tenants, staff, smtp):
+    before, _ = login(app, "akwa", "pdg@akwa.cm")  # client A
+    assert before.get("/backoffice/orders").status_code == 200
+    client, _ = forgot(app, "pdg@akwa.cm")  # client B, through the emailed link
+    run_jobs(app)
+    token = LINK.search(smtp.messages[0].get_body(("plain",)).get_content()).group(1)
+    done = post(client, f"/backoffice/reset/{token}", {"password": "un-nouveau-secret",
+                                                       "confirm": "un-nouveau-secret"}, f"/backoffice/reset/{token}")
+    assert done.status_code == 303
+    ended = before.get("/backoffice/orders")
+    assert ended.status_code == 302 and "/backoffice/login" in ended.location
+    after, response = login(app, "akwa", "pdg@akwa.cm", "un-nouveau-secret")
+    assert response.status_code == 303 and after.get("/backoffice/orders").status_code == 200
+
+
+def test_a_role_change_or_deactivation_ends_the_sessions_of_that_account(app, tenants, staff):
+    a = tenants.a.tenant.id
+    pdg, _ = login(app, "akwa", "pdg@akwa.cm")
+    support, _ = login(app, "akwa", "support@akwa.cm")
+    viewer, _ = login(app, "akwa", "viewer@akwa.cm")
+    assert support.get("/backoffice/orders").status_code == 200
+    assert post(pdg, f"/backoffice/staff/{staff_row(app, a, 'support@akwa.cm')[0]}/role", {"role": "manager"},
+                "/backoffice/staff").status_code == 303
+    assert "/backoffice/login" in support.get("/backoffice/orders").location
+    assert viewer.get("/backoffice/orders").status_code == 200  # other accounts keep their sessions
+    assert post(pdg, f"/backoffice/staff/{staff_row(app, a, 'viewer@akwa.cm')[0]}/active", {},
+                "/backoffice/staff").status_code == 303
+    assert "/backoffice/login" in viewer.get("/backoffice/orders").location
+    assert pdg.get("/backoffice/staff").status_code == 200  # the session that made the changes goes on
+    # a PDG who steps down stays logged in, with the new role, while their other sessions end
+    other_pdg_session, _ = login(app, "akwa", "pdg@akwa.cm")
+    add_staff(app, a, "second@akwa.cm", "pdg")
+    me = staff_row(app, a, "pdg@akwa.cm")[0]
+    assert post(pdg, f"/backoffice/staff/{me}/role", {"role": "dg"}, "/backoffice/staff").status_code == 303
+    assert pdg.get("/backoffice/staff").status_code == 403 and pdg.get("/backoffice/orders").status_code == 200
+    assert "/backoffice/login" in other_pdg_session.get("/backoffice/orders").location
+
+
+@pytest.mark.parametrize("target, location", [
+    ("/backoffice/orders?status=paid", "/backoffice/orders?status=paid"),
+    ("/%09/evil.example/", "/backoffice/"),
+    ("/backoffice%5C%5Cevil.example/", "/backoffice/"),
+    ("https://evil.example/backoffice/", "/backoffice/"),
+])
+def test_login_goes_on_only_to_a_back_office_page(app, staff, target, location):
+    client = client_for(app, "akwa")
+    response = client.post(f"/backoffice/login?next={target}", data={
+        "csrf_token": csrf_token(client, "/backoffice/login"), "email": "pdg@akwa.cm", "password": PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"] == location
+
+
 def test_expired_or_forged_reset_link_is_refused(app, tenants, staff, monkeypatch):
     from app.staff.passwords import password_token
 

@@ -37,6 +37,18 @@ def test_bad_quantities_change_nothing(shop, tenants, quantity, message):
     assert message in shop.get(no_js.headers["Location"]).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("target, location", [
+    ("/shop/catalog", "/shop/catalog"),
+    ("/\t/evil.example/", "/shop/cart"),  # a browser drops the tab: //evil.example/
+    ("/shop/../backoffice/", "/shop/cart"),
+    ("/backoffice/", "/shop/cart"),
+])
+def test_failed_add_goes_back_only_to_a_shop_page(shop, tenants, target, location):
+    response = shop.post("/shop/cart/lines", data={"csrf_token": csrf_token(shop), "next": target,
+                                                   "variant_id": tenants.a["shirt"].variant_ids[1], "quantity": 0})
+    assert response.status_code == 303 and response.headers["Location"] == location
+
+
 def test_adding_twice_respects_stock_total(shop, tenants):
     variant = tenants.a["shirt"].variant_ids[0]  # 10 in Douala + 4 in Yaoundé
     assert add_to_cart(shop, variant, 10).status_code == 303

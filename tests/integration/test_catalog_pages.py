@@ -1,4 +1,6 @@
 """Listing, filters, facets, product page, slugs, SEO files: full pages and htmx fragments."""
+import pytest
+
 from app.catalog.models import Product
 from app.catalog.services import change_slug
 from app.core.db import tenant_context
@@ -95,6 +97,14 @@ def test_language_switch_and_money_format(shop, tenants):
     assert 'lang="en"' in en and "FCFA15,000" in en and "Add to cart" in en
     assert shop.get("/shop/lang/de").status_code == 404
     assert shop.get("/shop/lang/fr?next=//evil.com").headers["Location"] == "/shop/"
+
+
+@pytest.mark.parametrize("query", ["/%09/evil.example/", "/%0A/evil.example/", "/%5Cevil.example/",
+                                   "%09//evil.example/", "https://evil.example/"])
+def test_language_switch_never_leaves_the_site(shop, query):
+    # Browsers drop tabs and newlines and read "\" as "/": "/\t/evil.example/" is "//evil.example/".
+    response = shop.get(f"/shop/lang/fr?next={query}")
+    assert response.status_code == 303 and response.headers["Location"] == "/shop/"
 
 
 def test_unknown_pages_use_the_shop_look(shop):
