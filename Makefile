@@ -58,10 +58,13 @@ demo: install secret db
 	@echo "  (http://localhost:$(PORT)/ sert akwa)"
 	@echo "  Téléphone MoMo simulé : $(SIM)/momo/phone"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/flask payment-simulators --port $(SIM_PORT) --manual --paypal-webhook-url http://127.0.0.1:$(PORT)/callbacks/1/paypal & \
-	$(DEMO_ENV) $(BIN)/flask scheduler & \
-	$(DEMO_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
+	@# Ctrl-C or TERM (make passes TERM on to this shell) stops the three by their pids and
+	@# waits for them; gunicorn exiting on its own (port taken…) stops the other two.
+	@$(BIN)/flask payment-simulators --port $(SIM_PORT) --manual --paypal-webhook-url 'http://127.0.0.1:$(PORT)/callbacks/{tenant}/paypal' & sim=$$!; \
+	$(DEMO_ENV) $(BIN)/flask scheduler & scheduler=$$!; \
+	$(DEMO_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app & web=$$!; \
+	trap 'trap - INT TERM; kill $$web $$scheduler $$sim 2>/dev/null; wait; exit 0' INT TERM; \
+	wait $$web; status=$$?; kill $$scheduler $$sim 2>/dev/null; wait; exit $$status
 
 test: install-dev browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)

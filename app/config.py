@@ -72,6 +72,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
     LANGUAGES = ("fr", "en")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Redis down: count in this process's memory instead of failing the request (callbacks,
+    # tracking and sign-in must answer); the limiter goes back to Redis once it answers again.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per minute")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")

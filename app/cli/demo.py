@@ -3,9 +3,23 @@ development tooling in ``devtools/``, imported inside each command so that ``app
 depends on it."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask import Flask
 from werkzeug.serving import make_server
+
+from app.tenancy.resolver import tenant_for_host
+
+
+def tenant_ids(app: Flask) -> Callable[[str], int | None]:
+    """host → tenant id, as the app resolves a Host: the PayPal simulator finds the shop an
+    order came from by its return URL, and posts that order's webhooks to that shop's URL."""
+    def tenant_id(host: str) -> int | None:
+        with app.app_context():
+            tenant = tenant_for_host(host)
+            return tenant.id if tenant else None
+    return tenant_id
 
 
 def register(app: Flask) -> None:
@@ -46,14 +60,15 @@ def register(app: Flask) -> None:
     @click.option("--manual/--auto", default=False,
                   help="MoMo : attendre l'approbation sur /momo/phone / wait for the phone page")
     @click.option("--paypal-webhook-url", default=None,
-                  help="Où envoyer les webhooks PayPal / where PayPal webhooks go")
+                  help="Où envoyer les webhooks PayPal ; {tenant} y devient l'id de la boutique de la commande / "
+                       "where PayPal webhooks go; {tenant} becomes the id of the order's shop")
     def payment_simulators(port, callback_delay, duplicates, drop, manual, paypal_webhook_url) -> None:
         """Simulateurs MTN MoMo, Orange Money et PayPal (127.0.0.1) / local payment simulators."""
         from devtools.simulators.payments import create_simulator_app
 
         sim = create_simulator_app(callback_delay=callback_delay, callback_duplicates=duplicates,
                                    callback_drop=drop, mode="manual" if manual else "auto",
-                                   paypal_webhook_url=paypal_webhook_url)
+                                   paypal_webhook_url=paypal_webhook_url, paypal_tenant_for_host=tenant_ids(app))
         # loopback only: the simulators accept fixed test credentials
         server = make_server("127.0.0.1", port, sim, threaded=True)
         root = f"http://127.0.0.1:{server.port}"

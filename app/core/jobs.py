@@ -24,7 +24,7 @@ _PENDING = "after_commit_jobs"
 # (job, every N seconds), run by `flask scheduler` across all tenants.
 PERIODIC = [("app.outbox.dispatch.sweep", 30), ("app.orders.jobs.expire_reservations", 60),
             ("app.cart.jobs.sweep_abandoned", 300), ("app.sync.jobs.check_connections", 60),
-            ("app.payments.jobs.reconcile", 30)]
+            ("app.payments.jobs.reconcile", 30), ("app.payments.jobs.sweep_events", 30)]
 
 
 @dataclass(frozen=True)

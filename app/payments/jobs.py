@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.core.db import ALL_TENANTS, utcnow
@@ -16,11 +17,13 @@ from app.core.jobs import run
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.services import change_status
-from app.payments.models import Payment
+from app.payments.models import Payment, ProviderEvent
 from app.payments.providers.base import EXPIRED, PENDING
 from app.payments.services import check
 
 UNPAID_GRACE = timedelta(hours=24)  # a shopper whose payment failed may come back and retry
+# A stored callback whose job should long have run: Redis was down when it came, or a worker died.
+EVENT_GRACE = timedelta(minutes=1)
 
 
 def _due():
@@ -59,3 +62,25 @@ def check_payment(payment_id: int) -> int:
     moved = check(payment)
     db.session.commit()
     return int(moved)
+
+
+def sweep_events(limit: int = 500) -> int:
+    """Periodic job: process every stored callback still waiting after EVENT_GRACE.
+
+    The callback view stores the event and enqueues its processing after the commit; when
+    Redis is down that job is never queued, so the event would wait forever. Processing is
+    safe to run twice (an event processed already is skipped).
+    """
+    waiting = db.session.execute(
+        select(ProviderEvent.id, ProviderEvent.tenant_id)
+        .where(ProviderEvent.processed_at.is_(None), ProviderEvent.received_at <= utcnow() - EVENT_GRACE)
+        .order_by(ProviderEvent.id).limit(limit)
+        .execution_options(**ALL_TENANTS)
+    ).all()
+    db.session.rollback()
+    for event_id, tenant_id in waiting:  # each in a fresh session, inside its own tenant
+        try:
+            run("app.payments.inbox.process", tenant_id, event_id)
+        except Exception:  # noqa: BLE001 - a provider still unreachable: the next sweep tries again
+            current_app.logger.exception("provider event %s not processed yet", event_id)
+    return len(waiting)

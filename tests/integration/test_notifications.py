@@ -1,11 +1,7 @@
 """Outbox → email (real SMTP server) and SMS (real HTTP gateway), once per milestone."""
 import json
 import os
-import shutil
-import socket
-import subprocess
 import threading
-import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,6 +17,7 @@ from app.orders.services import OrderError, change_status, mark_paid
 from app.outbox.models import OutboxMessage
 from tests.support.clients import client_for, run_jobs
 from tests.support.mail import free_port
+from tests.support.redis import app_on_private_redis, needs_redis_server
 from tests.support.shopping import add_to_cart, checkout_fields
 
 
@@ -259,44 +256,23 @@ def test_staff_get_new_order_and_low_stock_alerts_once(app, tenants, smtp):
     assert "Bafoussam Marché, 3 disponibles" in body
 
 
-@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs the redis-server binary")
+@needs_redis_server
 def test_redis_stopped_then_restarted_loses_and_duplicates_nothing(app, tenants, smtp):
     """A private Redis, really stopped while orders keep coming, then started again."""
-    port = free_port()
-
-    def start():
-        proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                 "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return proc
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    real = app.config["REDIS_URL"]
-    redis = start()
-    app.config["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-    try:
+    with app_on_private_redis(app) as redis:
         place(app, tenants, phone="", email="un@example.cm")  # queued in Redis, run by a worker
-        redis.terminate()
-        redis.wait(10)  # Redis is down: the shop keeps selling
+        redis.stop()  # Redis is down: the shop keeps selling
         shop = client_for(app, "akwa")
         add_to_cart(shop, tenants.a["sandals"].variant_ids[0], 1)
         assert shop.post("/shop/checkout", data=checkout_fields(shop, phone="", email="deux@example.cm",
                                                                 city="Bafoussam")).status_code == 303
         with app.app_context(), tenant_context(tenants.a.tenant.id):
             change_status(db.session.scalar(select(Order).order_by(Order.id)), "prepared", actor="test")
-        redis = start()  # back, empty (it kept nothing on disk)
+        redis.start()  # back, empty (it kept nothing on disk)
         run_jobs(app)
         with app.app_context():
             run("app.outbox.dispatch.sweep", None)  # what `flask scheduler` does every 30 s
         run_jobs(app)
-    finally:
-        app.config["REDIS_URL"] = real
-        redis.terminate()
-        redis.wait(10)
     subjects = sorted((m["To"], m["Subject"]) for m in smtp.messages)
     assert subjects == [("deux@example.cm", "Commande AG-000002 reçue"), ("un@example.cm", "Commande AG-000001 prête"),
                         ("un@example.cm", "Commande AG-000001 reçue")]

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import select
 
+from app.cli.demo import tenant_ids
 from app.core.db import tenant_context
 from app.extensions import db
 from app.orders.models import Order
@@ -179,3 +180,24 @@ def test_refund_through_paypal_then_a_manual_refund(app, tenants, sim):
     wait_for(lambda: count_events(app, a) >= 2, what="refund webhook")  # completed + refunded
     run_jobs(app)
     assert paid_changes(app, a) == 1 and only_payment(app, a).status == "refunded"
+
+
+def test_each_shop_gets_the_paypal_webhooks_of_its_own_orders(app, tenants, sim, app_server):
+    """One webhook URL template for the simulator (as `make demo` gives it): {tenant} is the
+    id of the shop whose order the event is about, so the second shop's webhooks pass too."""
+    sim.world.configure({"paypal_webhook_url": f"{app_server}/callbacks/{{tenant}}/paypal",
+                         "paypal_tenant_for_host": tenant_ids(app)})
+    shops = (("akwa", tenants.a), ("plateau", tenants.b))
+    for slug, shop in shops:
+        client, _ = buy(app, slug, shop["shirt"].variant_ids[0], "paypal")
+        payment = only_payment(app, shop.tenant.id)
+        sim.post(f"/paypal/_sim/orders/{payment.provider_reference}/approve")
+        client.get(f"/shop/orders/{token_of_order(app, shop.tenant.id)}/payments/{payment.id}/return")
+    wait_for(lambda: len([d for d in sim.deliveries() if d.get("status")]) >= 2, what="the two webhooks")
+    run_jobs(app)
+    urls = sorted(d["url"] for d in sim.deliveries())
+    assert urls == sorted(f"{app_server}/callbacks/{shop.tenant.id}/paypal" for _, shop in shops)
+    for _, shop in shops:  # verified and applied in its own shop, by whichever of the webhook and
+        # the capture on return came first: once
+        events = in_tenant(app, shop.tenant.id, lambda: [e.outcome for e in db.session.scalars(select(ProviderEvent))])
+        assert events in (["ignored"], ["applied"]) and paid_changes(app, shop.tenant.id) == 1

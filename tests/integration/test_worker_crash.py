@@ -1,4 +1,5 @@
 """A real `flask worker` process killed mid-batch and restarted: every email goes out once."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,13 +22,37 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a real Redis (REDIS_URL)")
 
 
-def worker(app):
+@pytest.fixture
+def workers(app):
+    """Start real `flask worker` processes; each runs in its own process group (RQ forks a
+    scheduler child from it), and every group is killed and reaped at the end, whatever the
+    test did: a crashed test leaves no worker behind."""
     env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "REDIS_URL": app.config["REDIS_URL"], "MAIL_TRANSPORT": "smtp", "MAIL_SERVER": "127.0.0.1",
            "MAIL_PORT": str(app.config["MAIL_PORT"]), "SECRET_KEY": app.config["SECRET_KEY"],
            "MEDIA_ROOT": app.config["MEDIA_ROOT"], "LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "flask", "worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-m", "flask", "worker"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        kill_group(proc, signal.SIGKILL)
+
+
+def kill_group(proc: subprocess.Popen, sig: int) -> None:
+    """Signal the worker and its scheduler child together, as a crash or `systemctl stop`
+    would, and reap it; a group that does not stop within 30 s is killed."""
+    with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
+        os.killpg(proc.pid, sig)  # its own session: the group id is its pid
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        kill_group(proc, signal.SIGKILL)
 
 
 def sent(app, tenant_id):
@@ -35,7 +60,7 @@ def sent(app, tenant_id):
         return db.session.scalar(select(func.count()).where(OutboxMessage.status == "sent"))
 
 
-def test_killed_worker_loses_and_duplicates_nothing(app, tenants, smtp):
+def test_killed_worker_loses_and_duplicates_nothing(app, tenants, smtp, workers):
     tenant_id = tenants.a.tenant.id
     with app.app_context(), tenant_context(tenant_id):
         for i in range(5):  # each order then also alerts five managers: a batch of 30 emails
@@ -45,21 +70,17 @@ def test_killed_worker_loses_and_duplicates_nothing(app, tenants, smtp):
         shop = client_for(app, "akwa")
         add_to_cart(shop, tenants.a["shirt"].variant_ids[0], 1)
         shop.post("/shop/checkout", data=checkout_fields(shop, phone="", email=f"client{i}@example.cm"))
-    first = worker(app)
+    first = workers()
     deadline = time.monotonic() + 30
     while len(smtp.messages) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    first.send_signal(signal.SIGKILL)  # mid-batch, no goodbye
-    first.wait()
+    kill_group(first, signal.SIGKILL)  # mid-batch, no goodbye
     assert 0 < len(smtp.messages) < 30
-    second = worker(app)
-    try:
-        deadline = time.monotonic() + 60
-        while sent(app, tenant_id) < 30 and time.monotonic() < deadline:
-            time.sleep(0.2)
-    finally:
-        second.terminate()
-        second.wait(10)
+    second = workers()
+    deadline = time.monotonic() + 60
+    while sent(app, tenant_id) < 30 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    kill_group(second, signal.SIGTERM)  # a warm shutdown; the fixture kills what is left anyway
     # a row claimed by the killed worker waits for its lease; the sweep takes it over
     with app.app_context():
         with tenant_context(tenant_id):

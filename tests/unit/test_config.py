@@ -45,6 +45,16 @@ def test_env_example_gives_each_variable_a_meaning():
     assert dotenv_values(ROOT / ".env.example")["SECRET_KEY"] == DEV_SECRET_KEY
 
 
+def test_env_example_sources_in_sh_as_dotenv_reads_it():
+    """`set -a; . ./.env.example` in a shell gives every variable the value python-dotenv reads."""
+    listed = dotenv_values(ROOT / ".env.example")
+    shown = subprocess.run(["sh", "-c", "set -a; . ./.env.example && env -0"], cwd=ROOT, env={"PATH": "/usr/bin:/bin"},
+                           capture_output=True, check=True).stdout.decode()
+    sourced = dict(item.split("=", 1) for item in shown.split("\0") if "=" in item)
+    assert {key: sourced.get(key) for key in listed} == listed
+    assert listed["TRACK_RATE_LIMIT"] == "10 per minute"
+
+
 @pytest.mark.parametrize("config", [{"SECRET_KEY": DEV_SECRET_KEY}, {"SECRET_KEY": ""}, {"SECRET_KEY": None},
                                     {"SECRET_KEY": DEV_SECRET_KEY, "DEBUG": False, "TESTING": False}])
 def test_the_development_secret_is_refused(config):

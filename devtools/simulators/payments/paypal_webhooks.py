@@ -14,6 +14,7 @@ import hmac
 import json
 import uuid
 import zlib
+from urllib.parse import urlsplit
 
 from devtools.simulators.payments.state import World, now_iso, random_id
 
@@ -54,7 +55,7 @@ def deliver(w: World, event_id: str, base: str) -> str | None:
     """One transmission of a stored event (a new transmission id each time, as a resend has)."""
     with w.lock:
         event, cfg = store(w)["events"][event_id], w.config
-        url, webhook_id, secret = cfg["paypal_webhook_url"], cfg["paypal_webhook_id"], cfg["paypal_signing_secret"]
+        url, webhook_id, secret = _webhook_url(w, event), cfg["paypal_webhook_id"], cfg["paypal_signing_secret"]
         if not url:
             return None
         body = json.dumps(event).encode()
@@ -65,6 +66,26 @@ def deliver(w: World, event_id: str, base: str) -> str | None:
                "PAYPAL-CERT-URL": f"{base}/v1/notifications/certs/{CERT_NAME}", "PAYPAL-AUTH-ALGO": AUTH_ALGO}
     w.deliverer.send("paypal.webhook", event_id, "POST", url, event, headers=headers, data=body)
     return transmission_id
+
+
+def _webhook_url(w: World, event: dict) -> str | None:
+    """The configured URL; a template's {tenant} is the tenant of the shop whose order the event
+    is about, found from the order's return URL (PayPal sends each app's events to its webhook)."""
+    template, tenant_for_host = w.config["paypal_webhook_url"], w.config["paypal_tenant_for_host"]
+    if not template or "{tenant}" not in template:
+        return template
+    host = urlsplit(_order_of(w, event).get("return_url") or "").netloc
+    tenant = tenant_for_host(host) if host and tenant_for_host else None
+    return template.replace("{tenant}", str(tenant)) if tenant is not None else None
+
+
+def _order_of(w: World, event: dict) -> dict:
+    paypal, resource = store(w), event["resource"]
+    if event["resource_type"] == "refund":
+        resource = paypal["captures"].get(paypal["refunds"].get(resource["id"], {}).get("capture_id"), {})
+    elif event["resource_type"] == "capture":
+        resource = paypal["captures"].get(resource["id"], {})
+    return paypal["orders"].get(resource.get("order_id"), {})
 
 
 def missing_fields(body: dict) -> list[str]:

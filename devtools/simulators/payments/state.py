@@ -34,7 +34,10 @@ DEFAULTS: dict[str, Any] = {
     "orange_merchant_name": "Boutique simulée",
     "paypal_client_id": "sim-paypal-id",
     "paypal_client_secret": "sim-paypal-secret",
+    # one URL, or a template whose {tenant} is the id of the shop that created the order (its
+    # return URL's host, through paypal_tenant_for_host): each tenant's webhooks to its own URL
     "paypal_webhook_url": None,
+    "paypal_tenant_for_host": None,  # host → tenant id; given in code only (flask payment-simulators)
     "paypal_webhook_id": "SIM-WEBHOOK-ID",
     "paypal_signing_secret": None,  # random per world when not given
     "paypal_delay": 0.0,  # seconds every PayPal API call waits before answering
@@ -81,6 +84,12 @@ def _text(value: Any) -> str:
     return value
 
 
+def _optional_function(value: Any) -> Callable | None:
+    if value is not None and not callable(value):
+        raise ValueError("a function")
+    return value
+
+
 def _optional_text(value: Any) -> str | None:
     return None if value in (None, "") else _text(value)
 
@@ -96,6 +105,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
 COERCE: dict[str, Callable[[Any], Any]] = {key: _text for key in DEFAULTS}
 COERCE.update({
     "paypal_webhook_url": _optional_text, "paypal_signing_secret": _optional_text,
+    "paypal_tenant_for_host": _optional_function,
     "public_url": _optional_text, "paypal_delay": _number(), "paypal_decline_next_capture": _flag,
     "paypal_pending_next_capture": _flag, "callback_delay": _number(), "callback_duplicates": _count,
     "callback_drop": _flag, "callback_method": _choice("PUT", "POST"), "callback_shuffle": _flag,
@@ -196,7 +206,8 @@ class World:
 
     def public_config(self) -> dict:
         with self.lock:
-            shown = {k: v for k, v in self.config.items() if k != "paypal_signing_secret"}
+            hidden = ("paypal_signing_secret", "paypal_tenant_for_host")  # a secret; a function
+            shown = {k: v for k, v in self.config.items() if k not in hidden}
             return {**shown, "fail_next": copy.deepcopy(self.rules["fail"]),
                     "hang_next": copy.deepcopy(self.rules["hang"])}
 
