@@ -31,5 +31,5 @@ def compose_low_stock_alert(message: OutboxMessage) -> EmailMessage | None:
     if variant is None or store is None:  # deleted since: the alert no longer applies
         return None
     label = " / ".join([variant.product.name, *variant.attributes.values()])
-    return alert_email(message, LOW_STOCK_SUBJECT, {"n": label, "variant": variant, "label": label, "store": store,
+    return alert_email(message, LOW_STOCK_SUBJECT, label, {"variant": variant, "label": label, "store": store,
                                                     "available": payload["available"]})

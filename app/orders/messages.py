@@ -125,4 +125,4 @@ def compose_milestone_sms(message: OutboxMessage) -> str:
 @composer(("email",), "staff_new_order")
 def compose_new_order_alert(message: OutboxMessage) -> EmailMessage:
     order = message_order(message)
-    return alert_email(message, NEW_ORDER_SUBJECT, {"n": order.number, "order": order, "note": ""})
+    return alert_email(message, NEW_ORDER_SUBJECT, order.number, {"order": order, "note": ""})

@@ -62,7 +62,7 @@ def compose_refund_sms(message: OutboxMessage) -> str:
 @composer(("email",), "staff_payment_review")
 def compose_review_alert(message: OutboxMessage) -> EmailMessage:
     order = message_order(message)
-    return alert_email(message, REVIEW_SUBJECT, {"n": order.number, "order": order,
+    return alert_email(message, REVIEW_SUBJECT, order.number, {"order": order,
                                                  "note": message.payload.get("note", "")})
 
 
@@ -70,5 +70,5 @@ def compose_review_alert(message: OutboxMessage) -> EmailMessage:
 def compose_failures_alert(message: OutboxMessage) -> EmailMessage:
     method, failures = message.payload["method"], message.payload["failures"]
     label = method_label(method)
-    return alert_email(message, FAILURES_SUBJECT, {"n": f"{label} × {failures}", "failures": failures,
+    return alert_email(message, FAILURES_SUBJECT, f"{label} × {failures}", {"failures": failures,
                                                    "method_label": label})

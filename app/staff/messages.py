@@ -32,13 +32,11 @@ def alert_staff(alert: str, dedup_key: str, payload: dict) -> None:
         queue("email", f"staff_{alert}", user.email, f"{dedup_key}:staff:{user.id}", {"alert": alert, **payload})
 
 
-def alert_email(message: OutboxMessage, subject, context: dict) -> EmailMessage:
-    """A staff alert in the shop's language; ``subject`` is a lazy string, %-formatted
-    with ``context["n"]``."""
+def alert_email(message: OutboxMessage, subject, n: str, context: dict) -> EmailMessage:
+    """A staff alert in the shop's language; ``subject`` is a lazy string with ``%(n)s``."""
     tenant = current_tenant()
     with force_locale(tenant.locale):
-        return shop_email(message, tenant, str(subject) % {"n": context.pop("n")}, "staff_alert",
-                          {**context, "locale": tenant.locale})
+        return shop_email(message, tenant, str(subject) % {"n": n}, "staff_alert", {**context, "locale": tenant.locale})
 
 
 @composer(("email",), "staff_password_reset", "staff_password_invite")
