@@ -10,6 +10,7 @@ from datetime import timedelta
 import requests
 from sqlalchemy import select, update
 
+from app.audit.models import AuditEntry
 from app.core.db import tenant_context, utcnow
 from app.core.jobs import run
 from app.extensions import db
@@ -17,6 +18,7 @@ from app.inventory.models import Reservation
 from app.payments import inbox
 from app.payments.models import Payment, ProviderEvent
 from app.staff.services import create_staff
+from tests.support.backoffice import login
 from tests.support.clients import csrf_token, run_jobs
 from tests.support.payments import (
     buy,
@@ -244,3 +246,24 @@ def test_concurrent_copies_of_an_event_move_the_payment_exactly_once(app, tenant
     assert only_payment(app, a).status == "succeeded" and paid_changes(app, a) == 1
     assert count_events(app, a, outcome="applied") == 1 and count_events(app, a, outcome="ignored") == 9
     assert in_tenant(app, a, lambda: [r.status for r in db.session.scalars(select(Reservation))]) == ["confirmed"]
+
+
+def test_check_now_asks_mtn_applies_the_answer_and_audits_it(app, tenants, sim, pdg):
+    """Staff's "Vérifier maintenant": no callback came, MTN has the money; one click pays
+    the order and leaves one audit entry with the status before and after."""
+    a, shirt = tenants.a.tenant.id, tenants.a["shirt"].variant_ids[0]
+    sim.configure(callback_drop=True)
+    buy(app, "akwa", shirt, "momo", momo_phone="6 77 12 34 56")
+    payment = only_payment(app, a)
+    assert payment.status == "pending"
+    checked = pdg.post(f"/backoffice/payments/{payment.id}/check",
+                       data={"csrf_token": csrf_token(pdg, "/backoffice/payments")})
+    assert checked.status_code == 303
+    assert only_payment(app, a).status == "succeeded" and order_state(app, a) == ("received", "paid")
+    entries = in_tenant(app, a, lambda: db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "payment.check")).all())
+    assert [(e.target_id, e.before, e.after) for e in entries] == [
+        (str(payment.id), {"status": "pending"}, {"status": "succeeded"})]
+    other, _ = login(app, "plateau", "pdg@plateau.cm")  # another shop's id is not found
+    assert other.post(f"/backoffice/payments/{payment.id}/check",
+                      data={"csrf_token": csrf_token(other, "/backoffice/payments")}).status_code == 404
